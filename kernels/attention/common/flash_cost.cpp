@@ -1,0 +1,57 @@
+#include "kernels/attention/common/flash_cost.hpp"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace moat::attention {
+
+Cost flash_cost(const AttentionShape& s, DType dtype, const KeyRange& range) {
+  const double heads = double(s.batch) * s.heads_q;
+  double computed_pairs = 0;   // scores the kernel evaluates (whole tiles)
+  double key_tiles_read = 0;   // K/V tiles staged, summed over query tiles
+  double row_tiles = 0;        // (row, tile) updates: one rescale each
+  for (int q0 = 0; q0 < s.seq_q; q0 += kQueryTile) {
+    int lo = s.seq_kv, hi = 0;
+    for (int i = q0; i < std::min(s.seq_q, q0 + kQueryTile); ++i) {
+      auto [b, e] = range(i);
+      b = std::clamp(b, 0, s.seq_kv);
+      e = std::clamp(e, 0, s.seq_kv);
+      if (e <= b) continue;
+      lo = std::min(lo, b);
+      hi = std::max(hi, e);
+      const int t0 = b / kKeyTile, t1 = (e + kKeyTile - 1) / kKeyTile;
+      computed_pairs += std::min(t1 * kKeyTile, s.seq_kv) - t0 * kKeyTile;
+      row_tiles += t1 - t0;
+    }
+    if (hi > lo) {
+      key_tiles_read += double(std::min((hi + kKeyTile - 1) / kKeyTile * kKeyTile, s.seq_kv) -
+                               lo / kKeyTile * kKeyTile);
+    }
+  }
+  const double bytes = bytes_of(dtype);
+  Cost c;
+  c.flops_matrix = 2.0 * heads * computed_pairs * (s.head_dim + s.value_dim);
+  // per score: mask/score mod, max, subtract, sum; per (row, tile): rescale of o and l.
+  c.flops_vector = heads * (4.0 * computed_pairs + row_tiles * (s.value_dim + 2));
+  c.special_ops = heads * (computed_pairs + row_tiles);
+  const double kv_row_bytes = (s.head_dim + s.value_dim) * bytes;
+  const double compulsory = (double(s.q_elems()) + s.o_elems()) * bytes +
+                            double(s.batch) * s.heads_kv * s.seq_kv * kv_row_bytes;
+  const double staged = heads * key_tiles_read * kv_row_bytes;  // every query tile stages K/V
+  c.bytes_dram = compulsory;
+  c.bytes_onchip = std::max(0.0, staged + (double(s.q_elems()) + s.o_elems()) * bytes -
+                                     compulsory);
+  c.launches = 1;
+  return c;
+}
+
+KeyRange full_range(const AttentionShape& s) {
+  return [n = s.seq_kv](int) { return std::pair<int, int>(0, n); };
+}
+
+KeyRange causal_range(const AttentionShape& s) {
+  const int offset = s.seq_kv - s.seq_q;
+  return [offset, n = s.seq_kv](int i) { return std::pair<int, int>(0, std::min(n, i + offset + 1)); };
+}
+
+}  // namespace moat::attention

@@ -1,0 +1,41 @@
+#pragma once
+// Problem shape shared by every attention variant. Layout (LayoutRight, row-major):
+//   Q [batch][heads_q][seq_q][head_dim]      K [batch][heads_kv][seq_kv][head_dim]
+//   V [batch][heads_kv][seq_kv][value_dim]   O [batch][heads_q][seq_q][value_dim]
+// Query head h reads KV head h / (heads_q / heads_kv): MHA (equal), GQA (groups), MQA (one).
+#include <cstdint>
+
+#include "core/params.hpp"
+
+namespace moat::attention {
+
+struct AttentionShape {
+  int batch = 1;
+  int heads_q = 1;
+  int heads_kv = 1;
+  int seq_q = 1;
+  int seq_kv = 1;
+  int head_dim = 64;
+  int value_dim = 64;
+  float scale = 0.125f;  // 1/sqrt(head_dim) unless a variant says otherwise
+
+  int group() const { return heads_q / heads_kv; }
+  std::int64_t q_elems() const { return std::int64_t(batch) * heads_q * seq_q * head_dim; }
+  std::int64_t k_elems() const { return std::int64_t(batch) * heads_kv * seq_kv * head_dim; }
+  std::int64_t v_elems() const { return std::int64_t(batch) * heads_kv * seq_kv * value_dim; }
+  std::int64_t o_elems() const { return std::int64_t(batch) * heads_q * seq_q * value_dim; }
+  std::int64_t rows() const { return std::int64_t(batch) * heads_q * seq_q; }
+};
+
+// Reads batch, heads_q, heads_kv, seq_q, seq_kv, head_dim (and value_dim when present).
+AttentionShape shape_from(const Params& p);
+// Schema entries for the fields above, with defaults, for variants to start their schema from.
+ParamSchema shape_schema();
+// heads_q % heads_kv == 0 and friends; throws moat::Error.
+void validate_shape(const Params& p);
+
+// Tile sizes of the flash skeleton; the cost model counts K/V re-reads per query tile with them.
+inline constexpr int kQueryTile = 32;
+inline constexpr int kKeyTile = 64;
+
+}  // namespace moat::attention

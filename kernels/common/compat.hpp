@@ -1,0 +1,50 @@
+#pragma once
+// Every Kokkos version difference moat cares about, in one place. Supported: Debian's 3.4.1
+// (Serial) and Kokkos 4.x / 5.x (Serial, OpenMP, CUDA).
+#include <Kokkos_Core.hpp>
+
+#ifndef KOKKOS_VERSION
+#error "Kokkos_Core.hpp did not define KOKKOS_VERSION"
+#endif
+
+#define MOAT_KOKKOS_AT_LEAST(major, minor) (KOKKOS_VERSION >= ((major)*10000 + (minor)*100))
+
+namespace moat::kx {
+
+#if MOAT_KOKKOS_AT_LEAST(3, 7)
+using Kokkos::exp;
+using Kokkos::log;
+using Kokkos::sqrt;
+using Kokkos::tanh;
+using Kokkos::fabs;
+using Kokkos::erf;
+using Kokkos::pow;
+#else
+using Kokkos::Experimental::exp;
+using Kokkos::Experimental::log;
+using Kokkos::Experimental::sqrt;
+using Kokkos::Experimental::tanh;
+using Kokkos::Experimental::fabs;
+using Kokkos::Experimental::erf;
+using Kokkos::Experimental::pow;
+#endif
+
+template <class T>
+KOKKOS_INLINE_FUNCTION T max(T a, T b) { return a > b ? a : b; }
+template <class T>
+KOKKOS_INLINE_FUNCTION T min(T a, T b) { return a < b ? a : b; }
+
+// Largest finite float, used as -infinity stand-in so masked rows stay finite (no inf - inf).
+KOKKOS_INLINE_FUNCTION constexpr float lowest_float() { return -3.402823e38f; }
+
+inline std::string version_string() {
+  int v = KOKKOS_VERSION;
+  return std::to_string(v / 10000) + "." + std::to_string(v / 100 % 100) + "." +
+         std::to_string(v % 100);
+}
+
+inline std::string backend_name() {
+  return Kokkos::DefaultExecutionSpace::name();
+}
+
+}  // namespace moat::kx
