@@ -29,7 +29,19 @@ foreach(_spec IN LISTS _moat_spec_files)
     list(APPEND MOAT_KERNEL_SOURCES ${_dir}/kernel.cpp)
     string(APPEND _decl_kernels
       "namespace moat::variants::${_id} {\nVariantSpec spec();\nstd::unique_ptr<KernelInstance> make(const InstanceRequest&);\n}\n")
-    string(APPEND _list_kernels "      {variants::${_id}::spec().name, &variants::${_id}::make},\n")
+    set(_impls "{\"moat\", &variants::${_id}::make}")
+    # Vendor baselines of the same cases: baseline_<impl>.cpp defining make_<impl>().
+    file(GLOB _baselines ${_dir}/baseline_*.cpp)
+    foreach(_b IN LISTS _baselines)
+      get_filename_component(_bname ${_b} NAME_WE)
+      string(REPLACE "baseline_" "" _impl ${_bname})
+      list(APPEND MOAT_BASELINE_SOURCES_${_impl} ${_b})
+      list(APPEND MOAT_BASELINE_IMPLS ${_impl})
+      string(APPEND _decl_kernels
+        "namespace moat::variants::${_id} { std::unique_ptr<KernelInstance> make_${_impl}(const InstanceRequest&); }\n")
+      string(APPEND _impls ", {\"${_impl}\", &variants::${_id}::make_${_impl}}")
+    endforeach()
+    string(APPEND _list_kernels "      {variants::${_id}::spec().name, {${_impls}}},\n")
   endif()
   if(EXISTS ${_dir}/test.cpp)
     list(APPEND MOAT_VARIANT_TEST_SOURCES ${_dir}/test.cpp)
@@ -55,8 +67,8 @@ file(CONFIGURE OUTPUT ${_gen}/variant_kernels.cpp CONTENT [=[
 #include "kernels/common/instance.hpp"
 @_decl_kernels@
 namespace moat {
-const std::map<std::string, InstanceFactory>& variant_kernels() {
-  static const std::map<std::string, InstanceFactory> all = {
+const std::map<std::string, std::map<std::string, InstanceFactory>>& variant_implementations() {
+  static const std::map<std::string, std::map<std::string, InstanceFactory>> all = {
 @_list_kernels@  };
   return all;
 }
@@ -68,3 +80,6 @@ add_library(moat_specs STATIC ${MOAT_SPEC_SOURCES} ${_moat_family_common}
             ${_gen}/variant_specs.cpp)
 target_link_libraries(moat_specs PUBLIC moat_core PRIVATE moat_warnings)
 set(MOAT_GENERATED_KERNEL_REGISTRY ${_gen}/variant_kernels.cpp)
+if(MOAT_BASELINE_IMPLS)
+  list(REMOVE_DUPLICATES MOAT_BASELINE_IMPLS)
+endif()

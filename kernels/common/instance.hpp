@@ -40,12 +40,9 @@ struct InstanceRequest {
 
 using InstanceFactory = std::unique_ptr<KernelInstance> (*)(const InstanceRequest&);
 
-struct VariantKernel {
-  std::string name;
-  InstanceFactory make;
-};
-
-// Generated alongside variant_specs(): same names, same order.
-const std::map<std::string, InstanceFactory>& variant_kernels();
+// Generated alongside variant_specs(): variant name -> implementation -> factory. Every variant
+// has "moat" (its Kokkos kernel); vendor baselines of the same cases add e.g. "onednn", "cublas"
+// from kernels/<family>/<variant>/baseline_<impl>.cpp.
+const std::map<std::string, std::map<std::string, InstanceFactory>>& variant_implementations();
 
 }  // namespace moat

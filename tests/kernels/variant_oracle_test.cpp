@@ -14,7 +14,8 @@ class VariantTest : public ::testing::TestWithParam<std::string> {};
 TEST_P(VariantTest, HasKernelAndTestShapes) {
   const VariantSpec* spec = find_variant_spec(GetParam());
   ASSERT_NE(spec, nullptr);
-  EXPECT_TRUE(variant_kernels().count(spec->name)) << "no kernel registered";
+  ASSERT_TRUE(variant_implementations().count(spec->name)) << "no kernel registered";
+  EXPECT_TRUE(variant_implementations().at(spec->name).count("moat"));
   EXPECT_GE(spec->test_shapes.size(), 2u) << "needs random and edge shapes";
   EXPECT_FALSE(spec->family.empty());
   EXPECT_FALSE(spec->summary.empty());
@@ -23,10 +24,10 @@ TEST_P(VariantTest, HasKernelAndTestShapes) {
 TEST_P(VariantTest, OracleAgreesOnTestShapes) {
   const VariantSpec* spec = find_variant_spec(GetParam());
   ASSERT_NE(spec, nullptr);
-  auto factory = variant_kernels().at(spec->name);
+  for (const auto& [impl, factory] : variant_implementations().at(spec->name)) {
   int shape_no = 0;
   for (const auto& given : spec->test_shapes) {
-    SCOPED_TRACE("test shape #" + std::to_string(shape_no++));
+    SCOPED_TRACE(impl + " test shape #" + std::to_string(shape_no++));
     Params p = complete_params(spec->params, given, spec->name);
     spec->validate(p);
     for (DType dt : spec->dtypes) {
@@ -38,6 +39,7 @@ TEST_P(VariantTest, OracleAgreesOnTestShapes) {
         EXPECT_GT(r.checked, 0);
       }
     }
+  }
   }
 }
 
