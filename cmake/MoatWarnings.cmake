@@ -3,6 +3,10 @@ function(moat_set_warnings target)
   if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     target_compile_options(${target} INTERFACE
       $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wno-unknown-pragmas>)
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+      # GCC 12's -Wrestrict fires on libstdc++'s own std::string code (GCC bug 105329).
+      target_compile_options(${target} INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-Wno-restrict>)
+    endif()
     if(MOAT_WERROR)
       target_compile_options(${target} INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-Werror>)
     endif()

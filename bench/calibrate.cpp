@@ -1,0 +1,210 @@
+#include "bench/calibrate.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "bench/run_context.hpp"
+#include "bench/timer.hpp"
+#include "kernels/common/views.hpp"
+#include "kernels/moe/common/grouped_gemm.hpp"
+
+#if defined(KOKKOS_ENABLE_CUDA)
+#include <cuda_runtime.h>
+#endif
+
+namespace moat {
+
+namespace {
+
+// Best (minimum) time of `repeats` fenced executions of f.
+template <class F>
+double best_time(int repeats, F&& f) {
+  f();  // warm-up
+  Kokkos::fence();
+  double best = 1e30;
+  KernelTimer timer;
+  for (int r = 0; r < repeats; ++r) {
+    timer.start();
+    f();
+    best = std::min(best, timer.stop());
+  }
+  return best;
+}
+
+// Triad a = b + s c over n floats per array, counting 3 arrays of traffic.
+double triad_bandwidth(std::int64_t n, int inner, int repeats) {
+  View1<float> a(std::string("a"), n), b(std::string("b"), n), c(std::string("c"), n);
+  Kokkos::deep_copy(b, 1.0f);
+  Kokkos::deep_copy(c, 2.0f);
+  const float s = 0.5f;
+  double t = best_time(repeats, [&] {
+    for (int k = 0; k < inner; ++k)
+      Kokkos::parallel_for(
+          "moat::calibrate::triad", Kokkos::RangePolicy<ExecSpace>(0, n),
+          KOKKOS_LAMBDA(std::int64_t i) { a(i) = b(i) + s * c(i); });
+  });
+  return 3.0 * 4.0 * double(n) * inner / t;
+}
+
+// Independent multiply-add chains: what elementwise arithmetic attains with our compile flags.
+double vector_fma_rate(int repeats) {
+  const int lanes = 16;
+  const std::int64_t items = kExecOnHost ? std::max(1, ExecSpace().concurrency()) * 64 : 132 * 2048 * 4;
+  const int iters = kExecOnHost ? 20000 : 4096;
+  View1<float> out(std::string("out"), items);
+  double t = best_time(repeats, [&] {
+    Kokkos::parallel_for(
+        "moat::calibrate::fma", Kokkos::RangePolicy<ExecSpace>(0, items),
+        KOKKOS_LAMBDA(std::int64_t i) {
+          float acc[lanes];
+          for (int j = 0; j < lanes; ++j) acc[j] = float(i + j) * 1e-3f;
+          const float m = 0.999f, add = 1e-4f;
+          for (int it = 0; it < iters; ++it)
+            for (int j = 0; j < lanes; ++j) acc[j] = acc[j] * m + add;
+          float sum = 0;
+          for (int j = 0; j < lanes; ++j) sum += acc[j];
+          out(i) = sum;
+        });
+  });
+  return 2.0 * lanes * double(iters) * double(items) / t;
+}
+
+// exp() throughput over a cache-resident array.
+double exp_rate(int repeats) {
+  const std::int64_t n = kExecOnHost ? (1 << 16) : (1 << 24);
+  const int passes = kExecOnHost ? 64 : 16;
+  View1<float> x(std::string("x"), n);
+  Kokkos::parallel_for(
+      "moat::calibrate::exp_init", Kokkos::RangePolicy<ExecSpace>(0, n),
+      KOKKOS_LAMBDA(std::int64_t i) { x(i) = -float(i % 1000) * 1e-3f; });
+  double t = best_time(repeats, [&] {
+    for (int p = 0; p < passes; ++p)
+      Kokkos::parallel_for(
+          "moat::calibrate::exp", Kokkos::RangePolicy<ExecSpace>(0, n),
+          KOKKOS_LAMBDA(std::int64_t i) { x(i) = kx::exp(x(i)) - 1.0f; });
+  });
+  return double(n) * passes / t;
+}
+
+// GEMM-shaped work through moat's grouped GEMM skeleton: the rate matrix-shaped kernels attain.
+double grouped_gemm_rate(int m, int k, int n, int repeats) {
+  View2<float> a(std::string("a"), m, k), c(std::string("c"), m, n);
+  View3<float> b(std::string("b"), 1, k, n);
+  Kokkos::deep_copy(a, 0.5f);
+  Kokkos::deep_copy(b, 0.25f);
+  auto tiles = moe::row_tiles_from_offsets({0, m});
+  moe::TileView tv(std::string("tiles"), tiles.size());
+  auto h = Kokkos::create_mirror_view(tv);
+  for (std::size_t i = 0; i < tiles.size(); ++i) {
+    h(i, 0) = tiles[i].expert;
+    h(i, 1) = tiles[i].row0;
+    h(i, 2) = tiles[i].rows;
+  }
+  Kokkos::deep_copy(tv, h);
+  double t = best_time(repeats, [&] {
+    moe::grouped_gemm(tv, int(tiles.size()), a, b, b, c, moe::IdentityEpilogue{});
+  });
+  return 2.0 * m * double(k) * n / t;
+}
+
+double launch_latency(int count) {
+  std::vector<double> times;
+  KernelTimer timer;
+  View1<float> x(std::string("x"), 1);
+  for (int i = 0; i < count; ++i) {
+    timer.start();
+    Kokkos::parallel_for(
+        "moat::calibrate::empty", Kokkos::RangePolicy<ExecSpace>(0, 1),
+        KOKKOS_LAMBDA(int j) { x(j) += 1.f; });
+    times.push_back(timer.stop());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+std::size_t host_cache_bytes(int level_wanted) {
+  std::size_t out = 0;
+  for (int i = 0; i < 8; ++i) {
+    std::string base = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(i) + "/";
+    std::ifstream lf(base + "level"), sf(base + "size"), tf(base + "type");
+    int level = 0;
+    std::string size, type;
+    if (!(lf >> level) || !(sf >> size) || !(tf >> type) || type == "Instruction") continue;
+    if (level != level_wanted || size.empty()) continue;
+    std::size_t mult = size.back() == 'K' ? 1024 : size.back() == 'M' ? 1024 * 1024 : 1;
+    out = std::size_t(std::stoull(size)) * mult;
+  }
+  return out;
+}
+
+}  // namespace
+
+model::HardwareProfile calibrate_this_machine(const CalibrationOptions& opts) {
+  auto say = [&](const std::string& s) {
+    if (opts.progress) opts.progress(s);
+  };
+  const int repeats = opts.quick ? 3 : 7;
+  model::HardwareProfile p;
+  p.id = host_profile_id();
+  auto dev = device_context();
+  auto host = host_context();
+  p.name = dev.is_null() ? host["cpu"].get<std::string>() + " (" + kx::backend_name() + ")"
+                         : dev["name"].get<std::string>();
+  p.kind = kExecOnHost ? "cpu" : "gpu";
+  p.provenance = "measured";
+  const std::string src = "measured by moat calibrate" + std::string(opts.quick ? " --quick" : "") +
+                          " on " + utc_now_iso8601();
+
+  // Main memory: arrays well beyond the last-level cache.
+  const std::int64_t big = kExecOnHost ? (opts.quick ? (24 << 20) : (48 << 20)) : (256 << 20);
+  double dram = triad_bandwidth(big, 1, repeats);
+  say("main memory bandwidth (triad): " + std::to_string(dram * 1e-9) + " GB/s");
+  // Cache: a working set of half the L2 (host) or a few MB (device L2), swept many times.
+  std::size_t l2 = kExecOnHost ? host_cache_bytes(2) : 0;
+#if defined(KOKKOS_ENABLE_CUDA)
+  {
+    int d = 0, l2b = 0;
+    cudaGetDevice(&d);
+    cudaDeviceGetAttribute(&l2b, cudaDevAttrL2CacheSize, d);
+    l2 = std::size_t(l2b);
+  }
+#endif
+  if (l2 == 0) l2 = 1 << 20;
+  const std::int64_t small = std::int64_t(l2 / 2 / 12);  // 3 arrays of 4 bytes in half the cache
+  double cache = triad_bandwidth(small, kExecOnHost ? 200 : 50, repeats);
+  say("cache bandwidth (triad in " + std::to_string(l2 / 2 / 1024) + " KiB): " +
+      std::to_string(cache * 1e-9) + " GB/s");
+  double vec = vector_fma_rate(repeats);
+  say("vector FMA rate: " + std::to_string(vec * 1e-9) + " GFLOP/s");
+  const int g = kExecOnHost ? (opts.quick ? 256 : 512) : 4096;
+  double mat = grouped_gemm_rate(g, g, g, repeats);
+  say("GEMM-shaped rate (grouped GEMM " + std::to_string(g) + "^3): " + std::to_string(mat * 1e-9) +
+      " GFLOP/s");
+  double ex = exp_rate(repeats);
+  say("exp rate: " + std::to_string(ex * 1e-9) + " G/s");
+  double lat = launch_latency(opts.quick ? 200 : 1000);
+  say("dispatch latency: " + std::to_string(lat * 1e6) + " us");
+
+  p.compute[DType::fp32] = {mat, vec};
+  p.sources["compute.fp32.matrix_flops"] = src + " (grouped GEMM skeleton)";
+  p.sources["compute.fp32.vector_flops"] = src + " (independent FMA chains)";
+  p.special_ops_per_s = ex;
+  p.sources["special_ops_per_s"] = src + " (exp over a cached array)";
+  p.launch_latency_s = lat;
+  p.sources["launch_latency_s"] = src + " (empty parallel_for + fence, median)";
+  double main_capacity = dev.is_null() ? host["memory_bytes"].get<double>()
+                                       : dev["memory_bytes"].get<double>();
+  p.memory.push_back({kExecOnHost ? "L2" : "L2", double(l2), cache});
+  p.memory.push_back({kExecOnHost ? "DRAM" : "HBM", main_capacity, dram});
+  p.sources["memory.L2.bandwidth"] = src + " (triad)";
+  p.sources["memory.L2.capacity_bytes"] = kExecOnHost ? "sysfs cpu0 cache index" : "cudaDevAttrL2CacheSize";
+  p.sources["memory." + p.memory.back().name + ".bandwidth"] = src + " (triad, 3 arrays counted)";
+  p.sources["memory." + p.memory.back().name + ".capacity_bytes"] =
+      kExecOnHost ? "/proc/meminfo MemTotal" : "cudaDeviceProp.totalGlobalMem";
+  return p;
+}
+
+}  // namespace moat

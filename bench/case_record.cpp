@@ -1,0 +1,49 @@
+// The identity, work and prediction part of a case record: shared by `moat run` and
+// `moat predict`, Kokkos-free.
+#include <nlohmann/json.hpp>
+
+#include "bench/case_record.hpp"
+#include "model/roofline.hpp"
+
+namespace moat {
+
+nlohmann::json params_json(const Params& p) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : p.values())
+    std::visit([&, name = k](const auto& x) { j[name] = x; }, v);
+  return j;
+}
+
+nlohmann::json predict_case(const Case& c, const model::HardwareProfile* hw,
+                            const std::string& repro_prefix, const std::string& backend) {
+  nlohmann::json r;
+  const std::string cache = "warm";
+  r["name"] = c.name;
+  r["variant"] = c.spec->name;
+  r["family"] = c.spec->family;
+  r["implementation"] = c.implementation;
+  r["params"] = params_json(c.params);
+  r["dtype"] = to_string(c.dtype);
+  r["backend"] = backend;
+  r["cache"] = cache;
+  r["id"] = c.name + "|" + to_string(c.dtype) + "|" + c.implementation + "|" + backend + "|" + cache;
+  r["status"] = "predicted";
+  r["reason"] = nullptr;
+  Cost cost = c.spec->cost(c.params, c.dtype);
+  r["work"] = {{"flops_matrix", cost.flops_matrix}, {"flops_vector", cost.flops_vector},
+               {"special_ops", cost.special_ops},   {"bytes_dram", cost.bytes_dram},
+               {"bytes_onchip", cost.bytes_onchip}, {"launches", cost.launches}};
+  if (hw) {
+    auto p = model::predict_roofline(cost, c.dtype, *hw);
+    r["prediction"] = {{"seconds", p.seconds},   {"bound", p.bound},       {"compute_s", p.compute_s},
+                       {"special_s", p.special_s}, {"memory_s", p.memory_s}, {"launch_s", p.launch_s},
+                       {"hardware", p.hardware}};
+  } else {
+    r["prediction"] = nullptr;
+  }
+  r["measured_over_predicted"] = nullptr;
+  r["repro"] = repro_prefix + " --filter '" + c.name + "'";
+  return r;
+}
+
+}  // namespace moat
