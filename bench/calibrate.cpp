@@ -179,7 +179,7 @@ model::HardwareProfile calibrate_this_machine(const CalibrationOptions& opts) {
       std::to_string(cache * 1e-9) + " GB/s");
   double vec = vector_fma_rate(repeats);
   say("vector FMA rate: " + std::to_string(vec * 1e-9) + " GFLOP/s");
-  const int g = kExecOnHost ? (opts.quick ? 256 : 512) : 4096;
+  const int g = kExecOnHost ? (opts.quick ? 256 : 512) : 2048;
   double mat = grouped_gemm_rate(g, g, g, repeats);
   say("GEMM-shaped rate (grouped GEMM " + std::to_string(g) + "^3): " + std::to_string(mat * 1e-9) +
       " GFLOP/s");
