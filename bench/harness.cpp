@@ -15,6 +15,15 @@ namespace moat {
 
 namespace {
 
+// Google Benchmark 1.8 renamed error_occurred/error_message to skipped/skip_message.
+template <class Run>
+std::string failure_of(const Run& r) {
+  if constexpr (requires { r.error_occurred; })
+    return r.error_occurred ? (r.error_message.empty() ? "error" : r.error_message) : "";
+  else
+    return r.skipped ? (r.skip_message.empty() ? "skipped" : r.skip_message) : "";
+}
+
 // Collects the per-repetition times Google Benchmark measured (manual time, seconds).
 class SampleCollector : public benchmark::BenchmarkReporter {
  public:
@@ -22,8 +31,8 @@ class SampleCollector : public benchmark::BenchmarkReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const auto& r : runs) {
       if (r.run_type != Run::RT_Iteration) continue;
-      if (r.error_occurred) {
-        error = r.error_message;
+      if (std::string e = failure_of(r); !e.empty()) {
+        error = e;
         continue;
       }
       iterations = r.iterations;
