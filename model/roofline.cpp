@@ -2,12 +2,36 @@
 
 #include <algorithm>
 
+#include "core/error.hpp"
+
+#include "model/uncertainty.hpp"
+
 namespace moat::model {
 
-Prediction predict_roofline(const Cost& cost, DType dtype, const HardwareProfile& hw) {
+double calibrated_efficiency(const Calibration& c, const std::string& bound,
+                             const std::string& family) {
+  if (!family.empty())
+    if (auto f = c.efficiency_by_family.find(family); f != c.efficiency_by_family.end())
+      if (auto it = f->second.find(bound); it != f->second.end()) return it->second;
+  if (auto it = c.efficiency_by_bound.find(bound); it != c.efficiency_by_bound.end())
+    return it->second;
+  return 1.0;
+}
+
+std::string body_bound(const Prediction& p) {
+  if (p.memory_s >= p.compute_s + p.special_s) return "memory";
+  return p.special_s > p.compute_s ? "special" : "compute";
+}
+
+Prediction predict_roofline_at(const Cost& cost, const ComputeRates& r, const HardwareProfile& hw,
+                               const PredictOptions& options) {
+  // Zero rates would predict free arithmetic: say what the profile lacks instead.
+  if ((cost.flops_matrix > 0 && r.matrix_flops <= 0) || (cost.flops_vector > 0 && r.vector_flops <= 0))
+    throw Error(SourceLocation{},
+                "hardware profile '" + hw.id + "' has no compute rate for this work's number format",
+                "add the [compute.<format>] table (or [compute.fp32] to fall back on) to the profile");
   Prediction p;
   p.hardware = hw.id;
-  ComputeRates r = hw.rates_for(dtype);
   p.compute_s = (r.matrix_flops > 0 ? cost.flops_matrix / r.matrix_flops : 0) +
                 (r.vector_flops > 0 ? cost.flops_vector / r.vector_flops : 0);
   p.special_s = hw.special_ops_per_s > 0 ? cost.special_ops / hw.special_ops_per_s : 0;
@@ -19,14 +43,30 @@ Prediction predict_roofline(const Cost& cost, DType dtype, const HardwareProfile
   // Compute and special-function work share issue slots on CPUs and SMs alike: they add.
   const double arithmetic = p.compute_s + p.special_s;
   const double body = std::max(arithmetic, p.memory_s);
-  p.seconds = body + p.launch_s;
+  p.roofline_s = body + p.launch_s;
   if (p.launch_s > body)
     p.bound = "latency";
   else if (p.memory_s >= arithmetic)
     p.bound = "memory";
   else
     p.bound = p.special_s > p.compute_s ? "special" : "compute";
+  // Efficiency scales the body only: launch latency is measured, not a peak.
+  if (options.apply_calibration && !hw.calibration.empty())
+    p.efficiency = calibrated_efficiency(hw.calibration, body_bound(p), options.family);
+  p.seconds = body / p.efficiency + p.launch_s;
+  Band b = uncertainty_band(p, hw);
+  p.low_s = b.low_s;
+  p.high_s = b.high_s;
   return p;
+}
+
+Prediction predict_roofline(const Cost& cost, DType dtype, const HardwareProfile& hw,
+                            const PredictOptions& options) {
+  return predict_roofline_at(cost, hw.rates_for(dtype), hw, options);
+}
+
+Prediction predict_roofline(const Cost& cost, DType dtype, const HardwareProfile& hw) {
+  return predict_roofline(cost, dtype, hw, PredictOptions{});
 }
 
 }  // namespace moat::model

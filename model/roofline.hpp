@@ -1,6 +1,9 @@
 #pragma once
 // Kernel time from its cost and a hardware profile: the larger of the compute and memory terms,
-// plus launch latency. The bound names the term that dominates.
+// plus launch latency. The bound names the term that dominates. When the profile carries a
+// [calibration] table, the body is divided by the attained fraction of peak for that bound (and
+// family, when given); `roofline_s` keeps the uncalibrated time. [low_s, high_s] is the
+// uncertainty band (model/uncertainty.hpp).
 #include <string>
 
 #include "core/cost.hpp"
@@ -10,14 +13,35 @@ namespace moat::model {
 
 struct Prediction {
   double seconds = 0;
-  double compute_s = 0;   // matrix + vector FLOPs at their rates
+  double compute_s = 0;   // matrix + vector FLOPs at their peak rates
   double special_s = 0;   // transcendental ops at the special-function rate
   double memory_s = 0;    // DRAM bytes at main-memory bandwidth + on-chip bytes at cache rate
   double launch_s = 0;
   std::string bound;      // "compute" | "memory" | "special" | "latency"
   std::string hardware;   // profile id
+  double roofline_s = 0;  // at 100% of peak, before calibration
+  double efficiency = 1;  // attained fraction of peak applied to the body (1: uncalibrated)
+  double low_s = 0;       // uncertainty band around `seconds`
+  double high_s = 0;
+};
+
+struct PredictOptions {
+  std::string family;        // picks a per-family efficiency from [calibration] when present
+  bool apply_calibration = true;
 };
 
 Prediction predict_roofline(const Cost& cost, DType dtype, const HardwareProfile& hw);
+Prediction predict_roofline(const Cost& cost, DType dtype, const HardwareProfile& hw,
+                            const PredictOptions& options);
+// Same, at explicit compute rates (number formats outside DType, e.g. fp8 from a model preset).
+Prediction predict_roofline_at(const Cost& cost, const ComputeRates& rates,
+                               const HardwareProfile& hw, const PredictOptions& options = {});
+
+// The term that dominates the body (launches aside): "compute" | "memory" | "special".
+std::string body_bound(const Prediction& p);
+
+// The attained fraction [calibration] gives for `bound` (and `family`), or 1 without one.
+double calibrated_efficiency(const Calibration& c, const std::string& bound,
+                             const std::string& family);
 
 }  // namespace moat::model

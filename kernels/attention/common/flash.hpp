@@ -10,16 +10,101 @@
 //     KOKKOS_INLINE_FUNCTION float score(int b, int h, int i, int j, float s) const;  // score mod
 //   };
 //
-// One team handles kQueryTile query rows of one (batch, head). For each key tile it stages K
-// (transposed, so the score loop runs unit-stride over keys) and V in scratch, then every row
-// updates its running max m, normalizer l and unnormalized output o:
+// Optional hooks (detected at compile time; see the concepts below):
+//   static constexpr bool kRangeIsMask = true;  visible(i, j) == (key_begin <= j < key_end):
+//                                               full tiles then skip the per-key visible() call
+//   static constexpr bool kPlainScore = true;   score() is the identity: skipped likewise
+//   int span_count(b, h, qt) / void span(b, h, qt, t, int& begin, int& end):
+//       the query tile qt reads only the listed key spans (sorted, block-sparse attention);
+//       visible() must still mask keys outside a row's own selection
+//   float sink_logit(b, h): an extra logit with a zero value vector in every row's denominator
+//   float finish(b, h, i, d, float o): maps the normalized output (e.g. an output gate)
+//   static constexpr bool kValuesFromKeys = true: V is the first value_dim columns of K (MLA)
+//
+// One team handles kQueryTile query rows of one (batch, head) and walks 64-aligned key tiles;
+// every row updates its running max m, normalizer l and unnormalized output o:
 //   m' = max(m, max_j s_j);  o = o * e^(m - m') + sum_j e^(s_j - m') v_j;  l likewise.
 // Rows that see no key end with l = 0 and output zeros (defined, finite).
+//
+// Host execution spaces (team size 1) run each tile step through the register-blocked
+// micro-kernels of cpu_tile.hpp on K^T packed once per call; device spaces stage K^T and V in
+// team scratch and give each thread one query row.
+#include <string>
+
+#include "kernels/attention/common/cpu_tile.hpp"
 #include "kernels/attention/common/online_softmax.hpp"
 #include "kernels/attention/common/shape.hpp"
 #include "kernels/common/views.hpp"
 
 namespace moat::attention {
+
+template <class P>
+concept PolicyHasSpans = requires(const P& p, int& x) {
+  p.span_count(0, 0, 0);
+  p.span(0, 0, 0, 0, x, x);
+};
+template <class P>
+concept PolicyHasSink = requires(const P& p) { p.sink_logit(0, 0); };
+template <class P>
+concept PolicyHasFinish = requires(const P& p) { p.finish(0, 0, 0, 0, 0.f); };
+template <class P>
+concept PolicyValuesFromKeys = requires { requires P::kValuesFromKeys; };
+template <class P>
+concept PolicyRangeIsMask = requires { requires P::kRangeIsMask; };
+template <class P>
+concept PolicyPlainScore = requires { requires P::kPlainScore; };
+
+// Key spans a query tile reads: the listed ones, or the union of its rows' [key_begin, key_end).
+template <class Policy>
+struct TileSpans {
+  const Policy& p;
+  int b, h, qt, i0, rows, seq_kv;
+  int lo = 0, hi = 0;  // contiguous case
+
+  KOKKOS_INLINE_FUNCTION TileSpans(const Policy& pol, int b_, int h_, int qt_, int i0_, int rows_,
+                                   int n)
+      : p(pol), b(b_), h(h_), qt(qt_), i0(i0_), rows(rows_), seq_kv(n) {
+    if constexpr (!PolicyHasSpans<Policy>) {
+      lo = seq_kv;
+      for (int r = 0; r < rows; ++r) {
+        lo = kx::min(lo, p.key_begin(b, h, i0 + r));
+        hi = kx::max(hi, p.key_end(b, h, i0 + r));
+      }
+      lo = kx::max(lo, 0);
+      hi = kx::min(hi, seq_kv);
+    }
+  }
+  KOKKOS_INLINE_FUNCTION int count() const {
+    if constexpr (PolicyHasSpans<Policy>) return p.span_count(b, h, qt);
+    else return hi > lo ? 1 : 0;
+  }
+  KOKKOS_INLINE_FUNCTION void get(int t, int& begin, int& end) const {
+    if constexpr (PolicyHasSpans<Policy>) {
+      p.span(b, h, qt, t, begin, end);
+      begin = kx::max(begin, 0);
+      end = kx::min(end, seq_kv);
+    } else {
+      (void)t;
+      begin = lo;
+      end = hi;
+    }
+  }
+  // Calls f(k0, cols) once per 64-aligned key tile touched by any span, in order, never twice.
+  template <class F>
+  KOKKOS_INLINE_FUNCTION void for_each_tile(const F& f) const {
+    int done = -1;  // last tile index processed (spans are sorted; adjacent ones share tiles)
+    for (int t = 0; t < count(); ++t) {
+      int begin, end;
+      get(t, begin, end);
+      if (end <= begin) continue;
+      for (int tile = kx::max(begin / kKeyTile, done + 1); tile * kKeyTile < end; ++tile) {
+        const int k0 = tile * kKeyTile;
+        f(k0, kx::min(kKeyTile, seq_kv - k0));
+        done = tile;
+      }
+    }
+  }
+};
 
 template <class Policy>
 struct FlashForward {
@@ -28,6 +113,7 @@ struct FlashForward {
   AttentionShape s;
   Policy policy;
   int q_tiles;
+  View1<float> kt_packed;  // host path: K^T per 64-key tile, [b][hk][tile][head_dim][64]
 
   static std::size_t scratch_bytes(const AttentionShape& s) {
     return ScratchView2<float>::shmem_size(kQueryTile, s.head_dim) +    // q rows, pre-scaled
@@ -35,7 +121,31 @@ struct FlashForward {
            ScratchView2<float>::shmem_size(kKeyTile, s.value_dim) +    // V tile
            ScratchView2<float>::shmem_size(kQueryTile, kKeyTile) +     // scores -> probabilities
            ScratchView2<float>::shmem_size(kQueryTile, s.value_dim) +  // output accumulators
-           2 * ScratchView1<float>::shmem_size(kQueryTile);            // m, l
+           3 * ScratchView1<float>::shmem_size(kQueryTile);            // m, l, alpha
+  }
+  KOKKOS_INLINE_FUNCTION static int scratch_level() { return kExecOnHost ? 0 : 1; }
+
+  KOKKOS_INLINE_FUNCTION float value(int b, int hk, int j, int d) const {
+    if constexpr (PolicyValuesFromKeys<Policy>) return k(b, hk, j, d);
+    else return v(b, hk, j, d);
+  }
+
+  // The mask and score mod over one score row p[0, cols) of row i at keys k0...
+  KOKKOS_INLINE_FUNCTION void apply_policy(int b, int h, int i, int k0, int cols, float* p) const {
+    const int kb = policy.key_begin(b, h, i), ke = policy.key_end(b, h, i);
+    if (k0 + cols <= kb || k0 >= ke) {  // tile outside the row's range
+      for (int c = 0; c < cols; ++c) p[c] = kx::lowest_float();
+      return;
+    }
+    if constexpr (PolicyRangeIsMask<Policy> && PolicyPlainScore<Policy>)
+      if (kb <= k0 && k0 + cols <= ke) return;  // whole tile visible, scores unchanged
+    for (int c = 0; c < cols; ++c) {
+      const int j = k0 + c;
+      bool vis;
+      if constexpr (PolicyRangeIsMask<Policy>) vis = j >= kb && j < ke;
+      else vis = j >= kb && j < ke && policy.visible(b, h, i, j);
+      p[c] = vis ? policy.score(b, h, i, j, p[c]) : kx::lowest_float();
+    }
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(const TeamMember& team) const {
@@ -55,92 +165,151 @@ struct FlashForward {
     ScratchView2<float> o_s(team.team_scratch(level), kQueryTile, s.value_dim);
     ScratchView1<float> m_s(team.team_scratch(level), kQueryTile);
     ScratchView1<float> l_s(team.team_scratch(level), kQueryTile);
-
-    // Key range of the whole tile: union of its rows' ranges.
-    int k_lo = s.seq_kv, k_hi = 0;
-    for (int r = 0; r < rows; ++r) {
-      k_lo = kx::min(k_lo, policy.key_begin(b, h, i0 + r));
-      k_hi = kx::max(k_hi, policy.key_end(b, h, i0 + r));
-    }
-    k_lo = kx::max(k_lo, 0) / kKeyTile * kKeyTile;
-    k_hi = kx::min(k_hi, s.seq_kv);
+    ScratchView1<float> a_s(team.team_scratch(level), kQueryTile);
 
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows * s.head_dim), [&](int idx) {
       const int r = idx / s.head_dim, d = idx % s.head_dim;
       q_s(r, d) = q(b, h, i0 + r, d) * s.scale;
     });
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](int r) {
-      m_s(r) = kx::lowest_float();
-      l_s(r) = 0.f;
+      if constexpr (PolicyHasSink<Policy>) {  // the sink: logit with a zero value vector
+        m_s(r) = policy.sink_logit(b, h);
+        l_s(r) = 1.f;
+      } else {
+        m_s(r) = kx::lowest_float();
+        l_s(r) = 0.f;
+      }
       for (int d = 0; d < s.value_dim; ++d) o_s(r, d) = 0.f;
     });
 
-    for (int k0 = k_lo; k0 < k_hi; k0 += kKeyTile) {
-      const int cols = kx::min(kKeyTile, s.seq_kv - k0);
-      team.team_barrier();
-      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, cols * s.head_dim), [&](int idx) {
-        const int c = idx / s.head_dim, d = idx % s.head_dim;
-        kt_s(d, c) = k(b, hk, k0 + c, d);
-      });
-      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, cols * s.value_dim), [&](int idx) {
-        const int c = idx / s.value_dim, d = idx % s.value_dim;
-        v_s(c, d) = v(b, hk, k0 + c, d);
-      });
-      team.team_barrier();
-      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](int r) {
-        const int i = i0 + r;
-        if (k0 + cols <= policy.key_begin(b, h, i) || k0 >= policy.key_end(b, h, i)) return;
-        float* __restrict__ p = &p_s(r, 0);
-        for (int c = 0; c < cols; ++c) p[c] = 0.f;
-        for (int d = 0; d < s.head_dim; ++d) {
-          const float qd = q_s(r, d);
-          const float* __restrict__ kt = &kt_s(d, 0);
-          for (int c = 0; c < cols; ++c) p[c] += qd * kt[c];
-        }
-        float tile_max = kx::lowest_float();
-        for (int c = 0; c < cols; ++c) {
-          const int j = k0 + c;
-          p[c] = policy.visible(b, h, i, j) ? policy.score(b, h, i, j, p[c]) : kx::lowest_float();
-          tile_max = kx::max(tile_max, p[c]);
-        }
-        if (tile_max == kx::lowest_float()) return;  // nothing visible in this tile
-        OnlineSoftmaxState st{m_s(r), l_s(r)};
-        const float alpha = st.rescale_to(tile_max);
-        float sum = 0.f;
-        for (int c = 0; c < cols; ++c) {
-          const float e = p[c] == kx::lowest_float() ? 0.f : kx::exp(p[c] - st.m);
-          p[c] = e;
-          sum += e;
-        }
-        st.l += sum;
-        float* __restrict__ out = &o_s(r, 0);
-        for (int d = 0; d < s.value_dim; ++d) out[d] *= alpha;
-        for (int c = 0; c < cols; ++c) {
-          const float pc = p[c];
-          const float* __restrict__ vr = &v_s(c, 0);
-          for (int d = 0; d < s.value_dim; ++d) out[d] += pc * vr[d];
-        }
-        m_s(r) = st.m;
-        l_s(r) = st.l;
+    const TileSpans<Policy> spans(policy, b, h, qt, i0, rows, s.seq_kv);
+#if !defined(__CUDA_ARCH__) && !defined(__HIP_DEVICE_COMPILE__)
+    if constexpr (kExecOnHost) {
+      spans.for_each_tile([&](int k0, int cols) { host_tile(b, h, hk, i0, rows, k0, cols, q_s, p_s, o_s, m_s, l_s, a_s); });
+    } else
+#endif
+    {
+      spans.for_each_tile([&](int k0, int cols) {
+        device_tile(team, b, h, hk, i0, rows, k0, cols, q_s, kt_s, v_s, p_s, o_s, m_s, l_s);
       });
     }
     team.team_barrier();
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows * s.value_dim), [&](int idx) {
       const int r = idx / s.value_dim, d = idx % s.value_dim;
       const float l = l_s(r);
-      o(b, h, i0 + r, d) = l > 0.f ? o_s(r, d) / l : 0.f;
+      const float out = l > 0.f ? o_s(r, d) / l : 0.f;
+      if constexpr (PolicyHasFinish<Policy>) o(b, h, i0 + r, d) = policy.finish(b, h, i0 + r, d, out);
+      else o(b, h, i0 + r, d) = out;
     });
   }
 
-  static int scratch_level() { return kExecOnHost ? 0 : 1; }
+  // Host: the whole query tile at once through the micro-kernels (team size 1).
+  void host_tile(int b, int h, int hk, int i0, int rows, int k0, int cols,
+                 const ScratchView2<float>& q_s, const ScratchView2<float>& p_s,
+                 const ScratchView2<float>& o_s, const ScratchView1<float>& m_s,
+                 const ScratchView1<float>& l_s, const ScratchView1<float>& a_s) const {
+    const std::size_t tiles = (s.seq_kv + kKeyTile - 1) / kKeyTile;
+    const float* kt = kt_packed.data() +
+                      ((std::size_t(b) * s.heads_kv + hk) * tiles + k0 / kKeyTile) *
+                          std::size_t(s.head_dim) * kKeyTile;
+    cpu::tile_scores(q_s.data(), s.head_dim, kt, rows, cols, s.head_dim, p_s.data());
+    for (int r = 0; r < rows; ++r) apply_policy(b, h, i0 + r, k0, cols, &p_s(r, 0));
+    cpu::tile_online_softmax(p_s.data(), m_s.data(), l_s.data(), a_s.data(), rows, cols);
+    const float* vp;
+    int ldv;
+    if constexpr (PolicyValuesFromKeys<Policy>) {
+      vp = &k(b, hk, k0, 0);
+      ldv = s.head_dim;
+    } else {
+      vp = &v(b, hk, k0, 0);
+      ldv = s.value_dim;
+    }
+    cpu::tile_pv(p_s.data(), vp, ldv, a_s.data(), rows, cols, s.value_dim, o_s.data(),
+                 s.value_dim);
+  }
+
+  // Device: stage K^T and V in scratch, one thread per query row.
+  KOKKOS_INLINE_FUNCTION void device_tile(const TeamMember& team, int b, int h, int hk, int i0,
+                                          int rows, int k0, int cols,
+                                          const ScratchView2<float>& q_s,
+                                          const ScratchView2<float>& kt_s,
+                                          const ScratchView2<float>& v_s,
+                                          const ScratchView2<float>& p_s,
+                                          const ScratchView2<float>& o_s,
+                                          const ScratchView1<float>& m_s,
+                                          const ScratchView1<float>& l_s) const {
+    team.team_barrier();
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, cols * s.head_dim), [&](int idx) {
+      const int c = idx / s.head_dim, d = idx % s.head_dim;
+      kt_s(d, c) = k(b, hk, k0 + c, d);
+    });
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, cols * s.value_dim), [&](int idx) {
+      const int c = idx / s.value_dim, d = idx % s.value_dim;
+      v_s(c, d) = value(b, hk, k0 + c, d);
+    });
+    team.team_barrier();
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](int r) {
+      const int i = i0 + r;
+      float* __restrict__ p = &p_s(r, 0);
+      for (int c = 0; c < cols; ++c) p[c] = 0.f;
+      for (int d = 0; d < s.head_dim; ++d) {
+        const float qd = q_s(r, d);
+        const float* __restrict__ kt = &kt_s(d, 0);
+        for (int c = 0; c < cols; ++c) p[c] += qd * kt[c];
+      }
+      apply_policy(b, h, i, k0, cols, p);
+      float tile_max = kx::lowest_float();
+      for (int c = 0; c < cols; ++c) tile_max = kx::max(tile_max, p[c]);
+      if (tile_max == kx::lowest_float()) return;  // nothing visible in this tile
+      OnlineSoftmaxState st{m_s(r), l_s(r)};
+      const float alpha = st.rescale_to(tile_max);
+      float sum = 0.f;
+      for (int c = 0; c < cols; ++c) {
+        const float e = p[c] == kx::lowest_float() ? 0.f : kx::exp(p[c] - st.m);
+        p[c] = e;
+        sum += e;
+      }
+      st.l += sum;
+      float* __restrict__ out = &o_s(r, 0);
+      for (int d = 0; d < s.value_dim; ++d) out[d] *= alpha;
+      for (int c = 0; c < cols; ++c) {
+        const float pc = p[c];
+        const float* __restrict__ vr = &v_s(c, 0);
+        for (int d = 0; d < s.value_dim; ++d) out[d] += pc * vr[d];
+      }
+      m_s(r) = st.m;
+      l_s(r) = st.l;
+    });
+  }
 };
+
+// Host path only: K^T per 64-key tile, zero-padded, so the score micro-kernel reads unit stride.
+inline View1<float> pack_keys_transposed(const View4<const float>& k, const AttentionShape& s) {
+  const int tiles = (s.seq_kv + kKeyTile - 1) / kKeyTile;
+  const int depth = s.head_dim;
+  View1<float> kt(Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("moat_kt_packed")),
+                  std::size_t(s.batch) * s.heads_kv * tiles * depth * kKeyTile);
+  const int n = s.seq_kv, heads_kv = s.heads_kv;
+  Kokkos::parallel_for(
+      "moat::attention::pack_keys", Kokkos::RangePolicy<ExecSpace>(0, s.batch * heads_kv * tiles),
+      KOKKOS_LAMBDA(int idx) {
+        const int t = idx % tiles, hk = idx / tiles % heads_kv, b = idx / tiles / heads_kv;
+        float* dst = kt.data() + std::size_t(idx) * depth * kKeyTile;
+        for (int c = 0; c < kKeyTile; ++c) {
+          const int j = t * kKeyTile + c;
+          for (int d = 0; d < depth; ++d) dst[d * kKeyTile + c] = j < n ? k(b, hk, j, d) : 0.f;
+        }
+      });
+  return kt;
+}
 
 // Runs softmax attention over (q, k, v) into o with the given mask/score policy.
 template <class Policy>
 void flash_forward(const View4<const float>& q, const View4<const float>& k,
                    const View4<const float>& v, const View4<float>& o, const AttentionShape& s,
                    const Policy& policy) {
-  FlashForward<Policy> f{q, k, v, o, s, policy, (s.seq_q + kQueryTile - 1) / kQueryTile};
+  FlashForward<Policy> f{q, k, v, o, s, policy, (s.seq_q + kQueryTile - 1) / kQueryTile, {}};
+  if constexpr (kExecOnHost) f.kt_packed = pack_keys_transposed(k, s);
   const int league = s.batch * s.heads_q * f.q_tiles;
   const int team_size = kExecOnHost ? 1 : kQueryTile;
   TeamPolicy tp(league, team_size);

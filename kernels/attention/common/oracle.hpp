@@ -25,11 +25,15 @@ inline RowIndex row_index(const AttentionShape& s, std::int64_t flat) {
 
 // visible(b, h, i, j) says whether query i may attend to key j; score_mod(b, h, i, j, s) maps the
 // scaled logit. Rows with no visible key produce zeros. Returns rows.size() * value_dim values.
+// Optional: sink(b, h) adds exp(sink) to every row's denominator (a logit with a zero value);
+// finish(b, h, i, d, o) maps each normalized output element (e.g. an output gate).
 inline std::vector<double> oracle_softmax_rows(
     const AttentionShape& s, const std::vector<float>& q, const std::vector<float>& k,
     const std::vector<float>& v, const std::vector<std::int64_t>& rows,
     const std::function<bool(int, int, int, int)>& visible,
-    const std::function<double(int, int, int, int, double)>& score_mod) {
+    const std::function<double(int, int, int, int, double)>& score_mod,
+    const std::function<double(int, int)>& sink = {},
+    const std::function<double(int, int, int, int, double)>& finish = {}) {
   std::vector<double> out;
   out.reserve(rows.size() * s.value_dim);
   std::vector<double> logits(s.seq_kv);
@@ -50,8 +54,10 @@ inline std::vector<double> oracle_softmax_rows(
       m = std::max(m, logits[j]);
     }
     std::vector<double> o(s.value_dim, 0.0);
+    const double sink_logit = sink ? sink(r.b, r.h) : -INFINITY;
+    m = std::max(m, sink_logit);
     if (m > -INFINITY) {
-      double sum = 0;
+      double sum = sink ? std::exp(sink_logit - m) : 0.0;
       for (int j = 0; j < s.seq_kv; ++j) {
         if (logits[j] == -INFINITY) continue;
         double p = std::exp(logits[j] - m);
@@ -61,6 +67,8 @@ inline std::vector<double> oracle_softmax_rows(
       }
       for (auto& x : o) x /= sum;
     }
+    if (finish)
+      for (int d = 0; d < s.value_dim; ++d) o[d] = finish(r.b, r.h, r.i, d, o[d]);
     out.insert(out.end(), o.begin(), o.end());
   }
   return out;

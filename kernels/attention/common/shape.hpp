@@ -5,6 +5,7 @@
 // Query head h reads KV head h / (heads_q / heads_kv): MHA (equal), GQA (groups), MQA (one).
 #include <cstdint>
 
+#include "core/host_device.hpp"
 #include "core/params.hpp"
 
 namespace moat::attention {
@@ -19,12 +20,12 @@ struct AttentionShape {
   int value_dim = 64;
   float scale = 0.125f;  // 1/sqrt(head_dim) unless a variant says otherwise
 
-  int group() const { return heads_q / heads_kv; }
-  std::int64_t q_elems() const { return std::int64_t(batch) * heads_q * seq_q * head_dim; }
-  std::int64_t k_elems() const { return std::int64_t(batch) * heads_kv * seq_kv * head_dim; }
-  std::int64_t v_elems() const { return std::int64_t(batch) * heads_kv * seq_kv * value_dim; }
-  std::int64_t o_elems() const { return std::int64_t(batch) * heads_q * seq_q * value_dim; }
-  std::int64_t rows() const { return std::int64_t(batch) * heads_q * seq_q; }
+  MOAT_HOST_DEVICE int group() const { return heads_q / heads_kv; }
+  MOAT_HOST_DEVICE std::int64_t q_elems() const { return std::int64_t(batch) * heads_q * seq_q * head_dim; }
+  MOAT_HOST_DEVICE std::int64_t k_elems() const { return std::int64_t(batch) * heads_kv * seq_kv * head_dim; }
+  MOAT_HOST_DEVICE std::int64_t v_elems() const { return std::int64_t(batch) * heads_kv * seq_kv * value_dim; }
+  MOAT_HOST_DEVICE std::int64_t o_elems() const { return std::int64_t(batch) * heads_q * seq_q * value_dim; }
+  MOAT_HOST_DEVICE std::int64_t rows() const { return std::int64_t(batch) * heads_q * seq_q; }
 };
 
 // Reads batch, heads_q, heads_kv, seq_q, seq_kv, head_dim (and value_dim when present).

@@ -15,6 +15,8 @@ struct HostMask {
   std::function<bool(int, int, int, int)> visible;
   std::function<double(int, int, int, int, double)> score =
       [](int, int, int, int, double x) { return x; };
+  std::function<double(int, int)> sink = {};                          // see oracle_softmax_rows
+  std::function<double(int, int, int, int, double)> finish = {};
 };
 
 template <class Policy>
@@ -25,7 +27,14 @@ class SoftmaxAttentionInstance final : public KernelInstance {
       : s_(shape), policy_(policy), host_(std::move(host_mask)), dtype_(req.dtype) {
     hq_ = random_values(s_.q_elems(), dtype_, req.seed * 3 + 0);
     hk_ = random_values(s_.k_elems(), dtype_, req.seed * 3 + 1);
-    hv_ = random_values(s_.v_elems(), dtype_, req.seed * 3 + 2);
+    if constexpr (PolicyValuesFromKeys<Policy>) {  // V = leading value_dim columns of K
+      hv_.resize(s_.v_elems());
+      for (std::int64_t row = 0; row < s_.v_elems() / s_.value_dim; ++row)
+        for (int d = 0; d < s_.value_dim; ++d)
+          hv_[row * s_.value_dim + d] = hk_[row * s_.head_dim + d];
+    } else {
+      hv_ = random_values(s_.v_elems(), dtype_, req.seed * 3 + 2);
+    }
     View4<float> q("q", s_.batch, s_.heads_q, s_.seq_q, s_.head_dim);
     View4<float> k("k", s_.batch, s_.heads_kv, s_.seq_kv, s_.head_dim);
     View4<float> v("v", s_.batch, s_.heads_kv, s_.seq_kv, s_.value_dim);
@@ -50,7 +59,8 @@ class SoftmaxAttentionInstance final : public KernelInstance {
     got.reserve(rows.size() * s_.value_dim);
     for (auto r : rows)
       got.insert(got.end(), out.begin() + r * s_.value_dim, out.begin() + (r + 1) * s_.value_dim);
-    auto want = oracle_softmax_rows(s_, hq_, hk_, hv_, rows, host_.visible, host_.score);
+    auto want = oracle_softmax_rows(s_, hq_, hk_, hv_, rows, host_.visible, host_.score,
+                                   host_.sink, host_.finish);
     // Fully masked rows legitimately give zeros; only an all-zero *random* reference is suspect.
     bool any_visible = false;
     for (auto r : rows) {

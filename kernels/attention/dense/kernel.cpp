@@ -6,6 +6,8 @@ struct CausalOrFull {
   int seq_kv;
   int offset;  // seq_kv - seq_q
   bool causal;
+  static constexpr bool kRangeIsMask = true;  // the mask is exactly [key_begin, key_end)
+  static constexpr bool kPlainScore = true;
   KOKKOS_INLINE_FUNCTION int key_begin(int, int, int) const { return 0; }
   KOKKOS_INLINE_FUNCTION int key_end(int, int, int i) const {
     return causal ? kx::min(seq_kv, i + offset + 1) : seq_kv;

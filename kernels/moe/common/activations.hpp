@@ -30,4 +30,10 @@ struct GeluEpilogue {  // plain two-matrix FFN: gelu(x W1) W2
   static double ref(double g, double) { return 0.5 * g * (1.0 + std::erf(g / std::sqrt(2.0))); }
 };
 
+struct ReluEpilogue {  // non-gated ReLU FFN: relu(x W1) W2 (sigma-MoE, MoEUT experts)
+  static constexpr bool two_inputs = false;
+  KOKKOS_INLINE_FUNCTION float operator()(float g, float) const { return g > 0.f ? g : 0.f; }
+  static double ref(double g, double) { return g > 0 ? g : 0; }
+};
+
 }  // namespace moat::moe

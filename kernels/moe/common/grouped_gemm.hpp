@@ -3,10 +3,18 @@
 // Rows are already permuted so each expert's rows are contiguous ([offsets[e], offsets[e+1])).
 // The work list is a set of (expert, first row, row count) tiles built from the offsets, plus
 // a column block index, so one launch covers every expert however unequal their loads.
+// Two paths, one contract:
+//  - device (CUDA, ...): a team per (row tile, column block), accumulators in team scratch, one
+//    thread per row, unit-stride column loops;
+//  - host: each expert's whole row segment against column blocks of B through the register-
+//    blocked, packed micro-kernel of cpu_gemm.hpp (compiled per instruction set), so B is
+//    streamed once per segment instead of once per 32-row tile.
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/common/views.hpp"
+#include "kernels/moe/common/cpu_gemm.hpp"
 #include "kernels/moe/common/shape.hpp"
 
 namespace moat::moe {
@@ -31,7 +39,7 @@ struct IdentityEpilogue {
   KOKKOS_INLINE_FUNCTION float operator()(float a, float) const { return a; }
 };
 
-// C (n_rows x N) = epilogue(A (n_rows x K) * B1[e] (K x N), A * B2[e]).
+// C (n_rows x N) = epilogue(A (n_rows x K) * B1[e] (K x N), A * B2[e]) (+ C when accumulating).
 template <class Epilogue>
 struct GroupedGemm {
   Kokkos::View<const int* [3], Kokkos::LayoutRight, MemSpace> tiles;  // expert, row0, rows
@@ -40,6 +48,7 @@ struct GroupedGemm {
   View2<float> c;
   Epilogue epi;
   int col_blocks;
+  bool accumulate;
 
   static std::size_t scratch_bytes() {
     return (Epilogue::two_inputs ? 2 : 1) * ScratchView2<float>::shmem_size(kRowTile, kColTile);
@@ -51,9 +60,8 @@ struct GroupedGemm {
     const int e = tiles(t, 0), row0 = tiles(t, 1), rows = tiles(t, 2);
     const int n = int(c.extent(1)), k = int(a.extent(1));
     const int cols = kx::min(kColTile, n - c0);
-    const int level = kExecOnHost ? 0 : 1;
-    ScratchView2<float> acc1(team.team_scratch(level), kRowTile, kColTile);
-    ScratchView2<float> acc2(team.team_scratch(level), Epilogue::two_inputs ? kRowTile : 1,
+    ScratchView2<float> acc1(team.team_scratch(1), kRowTile, kColTile);
+    ScratchView2<float> acc2(team.team_scratch(1), Epilogue::two_inputs ? kRowTile : 1,
                              kColTile);
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](int r) {
       for (int j = 0; j < cols; ++j) acc1(r, j) = 0.f;
@@ -75,25 +83,152 @@ struct GroupedGemm {
       });
     }
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](int r) {
-      for (int j = 0; j < cols; ++j)
-        c(row0 + r, c0 + j) = epi(acc1(r, j), Epilogue::two_inputs ? acc2(r, j) : 0.f);
+      for (int j = 0; j < cols; ++j) {
+        const float v = epi(acc1(r, j), Epilogue::two_inputs ? acc2(r, j) : 0.f);
+        c(row0 + r, c0 + j) = accumulate ? c(row0 + r, c0 + j) + v : v;
+      }
     });
   }
 };
 
 using TileView = Kokkos::View<int* [3], Kokkos::LayoutRight, MemSpace>;
 
-// Runs the first n_tiles tiles of `tiles`.
+namespace detail {
+
+// Rows of one host work item: the micro-kernel packs B once per item, so items are as tall as
+// the scratch allows (kHostRows x kGemmCols floats for the second input of gated epilogues).
+inline constexpr int kHostRows = 192;
+
+struct HostItem {
+  int expert, row0, rows, col0;
+};
+
+// Merges consecutive tiles of the same expert (the tile list is built per expert in row order)
+// into segments of at most kHostRows rows, crossed with kGemmCols-wide column blocks.
+inline std::vector<HostItem> host_items(const TileView& tiles, int n_tiles, int n_cols) {
+  std::vector<HostItem> segs;
+  for (int t = 0; t < n_tiles; ++t) {
+    const int e = tiles(t, 0), r0 = tiles(t, 1), rows = tiles(t, 2);
+    if (!segs.empty() && segs.back().expert == e && segs.back().row0 + segs.back().rows == r0 &&
+        segs.back().rows + rows <= kHostRows)
+      segs.back().rows += rows;
+    else
+      segs.push_back({e, r0, rows, 0});
+  }
+  std::vector<HostItem> items;
+  for (int c0 = 0; c0 < n_cols; c0 += cpu::kGemmCols)
+    for (const auto& s : segs) items.push_back({s.expert, s.row0, s.rows, c0});
+  return items;
+}
+
+template <class Epilogue>
+void grouped_gemm_host(const TileView& tiles, int n_tiles, const View2<const float>& a,
+                       const View3<const float>& b1, const View3<const float>& b2,
+                       const View2<float>& c, Epilogue epi, bool accumulate) {
+  using HostExec = Kokkos::DefaultHostExecutionSpace;
+  using HostTeam = Kokkos::TeamPolicy<HostExec>;
+  using HostScratch = Kokkos::View<float*, HostExec::scratch_memory_space,
+                                   Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+  const int n = int(c.extent(1)), k = int(a.extent(1));
+  const std::vector<HostItem> items = host_items(tiles, n_tiles, n);
+  const HostItem* work = items.data();
+  const int pack_floats = cpu::gemm_pack_floats();
+  const int tmp_floats = Epilogue::two_inputs ? kHostRows * cpu::kGemmCols : 1;
+  HostTeam policy(int(items.size()), 1);
+  policy.set_scratch_size(1, Kokkos::PerTeam(HostScratch::shmem_size(pack_floats) +
+                                             HostScratch::shmem_size(tmp_floats)));
+  Kokkos::parallel_for(
+      "moat::moe::grouped_gemm_host", policy, [=](const HostTeam::member_type& team) {
+        HostScratch pack(team.team_scratch(1), pack_floats);
+        HostScratch tmp(team.team_scratch(1), tmp_floats);
+        const HostItem w = work[team.league_rank()];
+        const int cols = std::min(cpu::kGemmCols, n - w.col0);
+        const float* ar = &a(w.row0, 0);
+        float* cr = &c(w.row0, w.col0);
+        const int ldc = n;
+        if constexpr (Epilogue::two_inputs) {
+          cpu::gemm_block(ar, k, &b1(w.expert, 0, w.col0), n, cr, ldc, w.rows, cols, k, false,
+                          pack.data());
+          cpu::gemm_block(ar, k, &b2(w.expert, 0, w.col0), n, tmp.data(), cpu::kGemmCols, w.rows,
+                          cols, k, false, pack.data());
+          for (int r = 0; r < w.rows; ++r)
+            for (int j = 0; j < cols; ++j)
+              cr[r * ldc + j] = epi(cr[r * ldc + j], tmp[r * cpu::kGemmCols + j]);
+        } else if constexpr (std::is_same_v<Epilogue, IdentityEpilogue>) {
+          cpu::gemm_block(ar, k, &b1(w.expert, 0, w.col0), n, cr, ldc, w.rows, cols, k,
+                          accumulate, pack.data());
+        } else {
+          cpu::gemm_block(ar, k, &b1(w.expert, 0, w.col0), n, cr, ldc, w.rows, cols, k, false,
+                          pack.data());
+          for (int r = 0; r < w.rows; ++r)
+            for (int j = 0; j < cols; ++j) cr[r * ldc + j] = epi(cr[r * ldc + j], 0.f);
+        }
+      });
+}
+
+}  // namespace detail
+
+// Runs the first n_tiles tiles of `tiles`. `accumulate` adds into C (single-input epilogues).
 template <class Epilogue>
 void grouped_gemm(const TileView& tiles, int n_tiles, const View2<const float>& a,
                   const View3<const float>& b1, const View3<const float>& b2,
-                  const View2<float>& c, Epilogue epi) {
+                  const View2<float>& c, Epilogue epi, bool accumulate = false) {
   if (n_tiles == 0) return;
-  const int col_blocks = (int(c.extent(1)) + kColTile - 1) / kColTile;
-  GroupedGemm<Epilogue> f{tiles, a, b1, b2, c, epi, col_blocks};
-  TeamPolicy tp(n_tiles * col_blocks, kExecOnHost ? 1 : kRowTile);
-  tp.set_scratch_size(kExecOnHost ? 0 : 1, Kokkos::PerTeam(GroupedGemm<Epilogue>::scratch_bytes()));
-  Kokkos::parallel_for("moat::moe::grouped_gemm", tp, f);
+  if constexpr (kExecOnHost) {
+    detail::grouped_gemm_host(tiles, n_tiles, a, b1, b2, c, epi, accumulate);
+  } else {
+    const int col_blocks = (int(c.extent(1)) + kColTile - 1) / kColTile;
+    GroupedGemm<Epilogue> f{tiles, a, b1, b2, c, epi, col_blocks, accumulate};
+    TeamPolicy tp(n_tiles * col_blocks, kRowTile);
+    tp.set_scratch_size(1, Kokkos::PerTeam(GroupedGemm<Epilogue>::scratch_bytes()));
+    Kokkos::parallel_for("moat::moe::grouped_gemm", tp, f);
+  }
 }
+
+// Device tile list plus its host mirror, refilled whenever the routing changes.
+class RowTileList {
+ public:
+  explicit RowTileList(std::int64_t capacity)
+      : tiles_("tiles", capacity), host_(Kokkos::create_mirror_view(tiles_)) {}
+  // Tiles of at most kRowTile rows per expert segment; returns how many.
+  int set(const std::vector<int>& offsets) {
+    const auto list = row_tiles_from_offsets(offsets);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      host_(i, 0) = list[i].expert;
+      host_(i, 1) = list[i].row0;
+      host_(i, 2) = list[i].rows;
+    }
+    Kokkos::deep_copy(tiles_, host_);
+    count_ = int(list.size());
+    return count_;
+  }
+  const TileView& view() const { return tiles_; }
+  int count() const { return count_; }
+  // Capacity for `rows` rows split over `segments` expert segments.
+  static std::int64_t capacity_for(std::int64_t rows, std::int64_t segments) {
+    return rows / kRowTile + segments + 1;
+  }
+
+ private:
+  TileView tiles_;
+  TileView::HostMirror host_;
+  int count_ = 0;
+};
+
+// c (rows x N) (+)= a (rows x K) b[0] (K x N): a plain GEMM through the grouped path, for the
+// dense projections some variants add around the experts.
+class DenseGemm {
+ public:
+  explicit DenseGemm(int rows) : tiles_(RowTileList::capacity_for(rows, 1)) {
+    tiles_.set({0, rows});
+  }
+  void operator()(const View2<const float>& a, const View3<const float>& b, const View2<float>& c,
+                  bool accumulate = false) const {
+    grouped_gemm(tiles_.view(), tiles_.count(), a, b, b, c, IdentityEpilogue{}, accumulate);
+  }
+
+ private:
+  RowTileList tiles_;
+};
 
 }  // namespace moat::moe

@@ -1,31 +1,22 @@
 #pragma once
-// Float64 reference of a routed MoE layer, one token at a time: router logits, the variant's
-// selection, each chosen expert's FFN in full, weighted sum. Slow and obviously correct.
+// Float64 reference of a routed MoE layer, one token at a time: each chosen expert's FFN in
+// full, weighted sum (routing: host_route.hpp). Slow and obviously correct.
 #include <cmath>
 #include <cstdint>
 #include <functional>
 #include <utility>
 #include <vector>
 
+#include "kernels/moe/common/host_route.hpp"
 #include "kernels/moe/common/shape.hpp"
 
 namespace moat::moe {
 
 struct HostWeights {
-  std::vector<float> x, router, w_gate, w_up, w_down;  // layouts as in shape.hpp
+  std::vector<float> router, w_gate, w_up, w_down;  // layouts as in shape.hpp
 };
 
-// (expert, weight) pairs chosen for one token from its logits; expert < 0 means dropped.
-using HostSelect = std::function<std::vector<std::pair<int, double>>(const std::vector<double>&)>;
 using HostActivation = double (*)(double gate, double up);
-
-inline std::vector<double> oracle_router_logits(const MoeShape& s, const HostWeights& w, int t) {
-  std::vector<double> logits(s.experts, 0.0);
-  for (int h = 0; h < s.hidden; ++h)
-    for (int e = 0; e < s.experts; ++e)
-      logits[e] += double(w.x[std::size_t(t) * s.hidden + h]) * w.router[std::size_t(h) * s.experts + e];
-  return logits;
-}
 
 // One expert's FFN on one input row, in double.
 inline std::vector<double> oracle_expert_ffn(const MoeShape& s, const HostWeights& w, int e,
@@ -47,34 +38,30 @@ inline std::vector<double> oracle_expert_ffn(const MoeShape& s, const HostWeight
   return y;
 }
 
-inline std::vector<double> oracle_moe_tokens(const MoeShape& s, const HostWeights& w,
-                                             const std::vector<std::int64_t>& tokens,
-                                             const HostSelect& select, bool gated,
-                                             HostActivation act) {
-  std::vector<double> out;
-  out.reserve(tokens.size() * s.hidden);
-  for (auto t : tokens) {
-    std::vector<double> acc(s.hidden, 0.0);
-    for (auto [e, weight] : select(oracle_router_logits(s, w, int(t)))) {
-      if (e < 0) continue;
-      auto y = oracle_expert_ffn(s, w, e, &w.x[std::size_t(t) * s.hidden], gated, act);
-      for (int h = 0; h < s.hidden; ++h) acc[h] += weight * y[h];
-    }
-    out.insert(out.end(), acc.begin(), acc.end());
+// sum over slots of weight * expert_ffn(row): one token's layer output (dropped slots skipped).
+inline std::vector<double> oracle_combine(const MoeShape& s, const HostWeights& w,
+                                          const float* row, const Slots& slots, bool gated,
+                                          HostActivation act) {
+  std::vector<double> acc(s.hidden, 0.0);
+  for (auto [e, weight] : slots) {
+    if (e < 0) continue;
+    auto y = oracle_expert_ffn(s, w, e, row, gated, act);
+    for (int h = 0; h < s.hidden; ++h) acc[h] += weight * y[h];
   }
-  return out;
+  return acc;
 }
 
 // Host twin of SoftmaxTopK.
-inline std::vector<std::pair<int, double>> softmax_topk_ref(const std::vector<double>& logits,
-                                                            int k, bool renormalize) {
-  const int n = int(logits.size());
+// `experts`: leading logits that are expert scores (0: all of them).
+inline Slots softmax_topk_ref(const std::vector<double>& logits, int k, bool renormalize,
+                              int experts = 0) {
+  const int n = experts > 0 ? experts : int(logits.size());
   double m = logits[0];
-  for (double v : logits) m = std::max(m, v);
+  for (int e = 0; e < n; ++e) m = std::max(m, logits[e]);
   std::vector<double> p(n);
   double sum = 0;
   for (int e = 0; e < n; ++e) sum += p[e] = std::exp(logits[e] - m);
-  std::vector<std::pair<int, double>> chosen;
+  Slots chosen;
   std::vector<bool> taken(n, false);
   double chosen_sum = 0;
   for (int s = 0; s < k; ++s) {

@@ -13,7 +13,7 @@ MoeShape shape_from(const Params& p) {
   s.hidden = int(p.i("hidden"));
   s.ffn = int(p.i("ffn"));
   s.experts = int(p.i("experts"));
-  s.top_k = int(p.i("top_k"));
+  s.top_k = p.has("top_k") ? int(p.i("top_k")) : 1;  // expert choice has no top_k
   return s;
 }
 

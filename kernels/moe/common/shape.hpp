@@ -9,6 +9,7 @@
 
 #include "core/cost.hpp"
 #include "core/dtype.hpp"
+#include "core/host_device.hpp"
 #include "core/params.hpp"
 
 namespace moat::moe {
@@ -19,7 +20,7 @@ struct MoeShape {
   int ffn = 128;      // per-expert intermediate size
   int experts = 8;
   int top_k = 2;
-  std::int64_t assignments() const { return std::int64_t(tokens) * top_k; }
+  MOAT_HOST_DEVICE std::int64_t assignments() const { return std::int64_t(tokens) * top_k; }
 };
 
 MoeShape shape_from(const Params& p);

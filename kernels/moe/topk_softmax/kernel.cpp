@@ -4,12 +4,13 @@
 namespace moat::variants::moe_topk_softmax {
 
 std::unique_ptr<KernelInstance> make(const InstanceRequest& req) {
-  const auto s = moe::shape_from(req.params);
+  const auto cfg = moe::layer_config(req.params);
   const bool renorm = req.params.b("renormalize");
-  const int k = s.top_k;
-  return std::make_unique<moe::RoutedMoeInstance<moe::SoftmaxTopK, moe::SwiGluEpilogue>>(
-      req, s, moe::SoftmaxTopK{renorm},
-      [=](const std::vector<double>& logits) { return moe::softmax_topk_ref(logits, k, renorm); });
+  const int k = cfg.shape.top_k, e = cfg.shape.experts;
+  return moe::make_routed<moe::SwiGluEpilogue>(req, cfg, moe::SoftmaxTopK{renorm},
+                                               [=](const std::vector<double>& logits) {
+                                                 return moe::softmax_topk_ref(logits, k, renorm, e);
+                                               });
 }
 
 }  // namespace moat::variants::moe_topk_softmax

@@ -1,0 +1,53 @@
+#include "kernels/attention/common/decode_schedule.hpp"
+
+#include <algorithm>
+
+namespace moat::attention {
+
+namespace {
+int tiles_of(int keys) { return (keys + kDecodeKeyTile - 1) / kDecodeKeyTile; }
+}  // namespace
+
+DecodeSchedule split_kv_schedule(int batch, int heads_kv, int keys, int n_splits) {
+  DecodeSchedule s;
+  const int per = (tiles_of(keys) + n_splits - 1) / n_splits * kDecodeKeyTile;  // keys per split
+  s.team_offsets.push_back(0);
+  s.slot_offsets.push_back(0);
+  for (int b = 0; b < batch; ++b)
+    for (int hk = 0; hk < heads_kv; ++hk) {
+      for (int p = 0; p < n_splits; ++p) {
+        const int begin = std::min(keys, p * per), end = std::min(keys, (p + 1) * per);
+        s.items.push_back({b, hk, begin, end, int(s.items.size())});
+        s.team_offsets.push_back(int(s.items.size()));
+      }
+      s.slot_offsets.push_back(int(s.items.size()));
+    }
+  return s;
+}
+
+DecodeSchedule lean_schedule(int batch, int heads_kv, int keys, int workers) {
+  DecodeSchedule s;
+  const int tiles = std::max(1, tiles_of(keys));
+  const std::int64_t heads = std::int64_t(batch) * heads_kv, total = heads * tiles;
+  s.team_offsets.push_back(0);
+  for (int w = 0; w < workers; ++w) {
+    std::int64_t it = total * w / workers;
+    const std::int64_t stop = total * (w + 1) / workers;
+    while (it < stop) {  // one item per head the worker's range touches
+      const std::int64_t head = it / tiles;
+      const std::int64_t seg_end = std::min(stop, (head + 1) * tiles);
+      const int t0 = int(it - head * tiles), t1 = int(seg_end - head * tiles);
+      s.items.push_back({int(head / heads_kv), int(head % heads_kv), std::min(keys, t0 * kDecodeKeyTile),
+                         std::min(keys, t1 * kDecodeKeyTile), int(s.items.size())});
+      it = seg_end;
+    }
+    s.team_offsets.push_back(int(s.items.size()));
+  }
+  // Items are in (head, tile) order, so each head's slots are contiguous.
+  s.slot_offsets.assign(std::size_t(heads) + 1, 0);
+  for (const auto& item : s.items) ++s.slot_offsets[std::size_t(item.b) * heads_kv + item.hk + 1];
+  for (std::size_t h = 0; h < std::size_t(heads); ++h) s.slot_offsets[h + 1] += s.slot_offsets[h];
+  return s;
+}
+
+}  // namespace moat::attention

@@ -1,0 +1,28 @@
+#pragma once
+// The measured cases of a results document (docs/results-schema.md) the model learns from or is
+// judged against: status "ok", with a median time. Reads only the fields it needs.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/cost.hpp"
+#include "core/dtype.hpp"
+
+namespace moat::model {
+
+struct MeasuredCase {
+  std::string name;
+  std::string family;
+  DType dtype = DType::fp32;
+  double measured_s = 0;               // summary.median_s
+  std::optional<Cost> work;            // the case's cost, when recorded
+  std::optional<double> predicted_s;   // prediction.seconds, when recorded
+  std::string bound;                   // prediction.bound, when recorded
+};
+
+// Throws moat::Error when the document is not a moat.results document.
+std::vector<MeasuredCase> measured_cases(const nlohmann::json& results_doc);
+
+}  // namespace moat::model

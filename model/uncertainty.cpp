@@ -1,0 +1,32 @@
+#include "model/uncertainty.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace moat::model {
+
+double decades_outside_fit(const Calibration& c, double roofline_s) {
+  if (c.empty() || c.fitted_min_s <= 0 || c.fitted_max_s <= 0 || roofline_s <= 0) return 0;
+  if (roofline_s < c.fitted_min_s) return std::log10(c.fitted_min_s / roofline_s);
+  if (roofline_s > c.fitted_max_s) return std::log10(roofline_s / c.fitted_max_s);
+  return 0;
+}
+
+Band uncertainty_band(const Prediction& p, const HardwareProfile& hw) {
+  if (p.seconds <= 0) return {0, 0};
+  const bool calibrated = !hw.calibration.empty();
+  const double spread = std::max(hw.calibration.spread, kMinCalibratedSpread);
+  double f_low = calibrated ? 1 + spread : kUncalibratedLow;
+  double f_high = calibrated ? 1 + spread : kUncalibratedHigh;
+  const double latency_share = p.launch_s / p.seconds;
+  f_low *= 1 + latency_share;
+  f_high *= 1 + latency_share;
+  const double widen = 1 + kWideningPerDecade * decades_outside_fit(hw.calibration, p.roofline_s);
+  f_low *= widen;
+  f_high *= widen;
+  const double no_overlap =
+      (p.compute_s + p.special_s + p.memory_s) / p.efficiency + p.launch_s;
+  return {p.seconds / f_low, std::max(p.seconds * f_high, no_overlap)};
+}
+
+}  // namespace moat::model
