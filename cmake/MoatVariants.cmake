@@ -1,6 +1,17 @@
 # One variant = one folder kernels/<family>/<variant>/ holding spec.cpp (Kokkos-free: schema,
 # validation, cost), kernel.cpp (Kokkos instance + oracle check) and optionally test.cpp.
 # Adding the folder registers the variant: this file generates the two registry sources.
+# oneDNN baselines (CPU) are built when Debian's libdnnl-dev is there; a GPU machine without it
+# still builds every moat kernel.
+find_library(MOAT_DNNL_LIBRARY dnnl)
+find_path(MOAT_DNNL_INCLUDE_DIR oneapi/dnnl/dnnl.hpp)
+if(MOAT_DNNL_LIBRARY AND MOAT_DNNL_INCLUDE_DIR)
+  set(MOAT_HAVE_ONEDNN ON)
+else()
+  set(MOAT_HAVE_ONEDNN OFF)
+  message(STATUS "moat: oneDNN not found: the onednn baselines are left out")
+endif()
+
 file(GLOB _moat_spec_files CONFIGURE_DEPENDS
      ${CMAKE_CURRENT_SOURCE_DIR}/kernels/*/*/spec.cpp)
 list(SORT _moat_spec_files)
@@ -35,6 +46,9 @@ foreach(_spec IN LISTS _moat_spec_files)
     foreach(_b IN LISTS _baselines)
       get_filename_component(_bname ${_b} NAME_WE)
       string(REPLACE "baseline_" "" _impl ${_bname})
+      if(_impl STREQUAL "onednn" AND NOT MOAT_HAVE_ONEDNN)
+        continue()
+      endif()
       list(APPEND MOAT_BASELINE_SOURCES_${_impl} ${_b})
       list(APPEND MOAT_BASELINE_IMPLS ${_impl})
       string(APPEND _decl_kernels
