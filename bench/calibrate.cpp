@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,11 +20,42 @@ namespace moat {
 
 namespace {
 
+// A kernel that fails to launch takes no time and would report an absurd rate: fail instead.
+void check_launches() {
+#if defined(KOKKOS_ENABLE_CUDA)
+  cudaError_t e = cudaGetLastError();
+  if (e != cudaSuccess)
+    throw std::runtime_error(std::string("calibration kernel failed: ") + cudaGetErrorString(e));
+#endif
+}
+
+// Reads of two arrays of n floats, `passes` times, each thread visiting a rotating index so the
+// compiler cannot hoist the loads: the bandwidth of whichever level holds 8 n bytes.
+double read_bandwidth(std::int64_t n, int passes, int repeats) {
+  View1<float> b(std::string("b"), n), c(std::string("c"), n), out(std::string("out"), n);
+  Kokkos::deep_copy(b, 1.0f);
+  Kokkos::deep_copy(c, 2.0f);
+  double t = best_time(repeats, [&] {
+    Kokkos::parallel_for(
+        "moat::calibrate::read", Kokkos::RangePolicy<ExecSpace>(0, n),
+        KOKKOS_LAMBDA(std::int64_t i) {
+          float sum = 0.f;
+          for (int p = 0; p < passes; ++p) {
+            const std::int64_t j = (i + std::int64_t(p) * 4099) % n;
+            sum += b(j) * c(j);
+          }
+          out(i) = sum;
+        });
+  });
+  return 2.0 * 4.0 * double(n) * passes / t;
+}
+
 // Best (minimum) time of `repeats` fenced executions of f.
 template <class F>
 double best_time(int repeats, F&& f) {
   f();  // warm-up
   Kokkos::fence();
+  check_launches();
   double best = 1e30;
   KernelTimer timer;
   for (int r = 0; r < repeats; ++r) {
@@ -31,6 +63,7 @@ double best_time(int repeats, F&& f) {
     f();
     best = std::min(best, timer.stop());
   }
+  check_launches();
   return best;
 }
 
@@ -173,9 +206,9 @@ model::HardwareProfile calibrate_this_machine(const CalibrationOptions& opts) {
   }
 #endif
   if (l2 == 0) l2 = 1 << 20;
-  const std::int64_t small = std::int64_t(l2 / 2 / 12);  // 3 arrays of 4 bytes in half the cache
-  double cache = triad_bandwidth(small, kExecOnHost ? 200 : 50, repeats);
-  say("cache bandwidth (triad in " + std::to_string(l2 / 2 / 1024) + " KiB): " +
+  const std::int64_t small = std::int64_t(l2 / 2 / 8);  // 2 arrays of 4 bytes in half the cache
+  double cache = read_bandwidth(small, kExecOnHost ? 64 : 256, repeats);
+  say("cache bandwidth (reads in " + std::to_string(l2 / 2 / 1024) + " KiB): " +
       std::to_string(cache * 1e-9) + " GB/s");
   double vec = vector_fma_rate(repeats);
   say("vector FMA rate: " + std::to_string(vec * 1e-9) + " GFLOP/s");
@@ -199,7 +232,7 @@ model::HardwareProfile calibrate_this_machine(const CalibrationOptions& opts) {
                                        : dev["memory_bytes"].get<double>();
   p.memory.push_back({kExecOnHost ? "L2" : "L2", double(l2), cache});
   p.memory.push_back({kExecOnHost ? "DRAM" : "HBM", main_capacity, dram});
-  p.sources["memory.L2.bandwidth"] = src + " (triad)";
+  p.sources["memory.L2.bandwidth"] = src + " (rotating reads of two arrays in half the cache)";
   p.sources["memory.L2.capacity_bytes"] = kExecOnHost ? "sysfs cpu0 cache index" : "cudaDevAttrL2CacheSize";
   p.sources["memory." + p.memory.back().name + ".bandwidth"] = src + " (triad, 3 arrays counted)";
   p.sources["memory." + p.memory.back().name + ".capacity_bytes"] =
