@@ -29,6 +29,23 @@ void check_launches() {
 #endif
 }
 
+// Best (minimum) time of `repeats` fenced executions of f.
+template <class F>
+double best_time(int repeats, F&& f) {
+  f();  // warm-up
+  Kokkos::fence();
+  check_launches();
+  double best = 1e30;
+  KernelTimer timer;
+  for (int r = 0; r < repeats; ++r) {
+    timer.start();
+    f();
+    best = std::min(best, timer.stop());
+  }
+  check_launches();
+  return best;
+}
+
 // Reads of two arrays of n floats, `passes` times, each thread visiting a rotating index so the
 // compiler cannot hoist the loads: the bandwidth of whichever level holds 8 n bytes.
 double read_bandwidth(std::int64_t n, int passes, int repeats) {
@@ -48,23 +65,6 @@ double read_bandwidth(std::int64_t n, int passes, int repeats) {
         });
   });
   return 2.0 * 4.0 * double(n) * passes / t;
-}
-
-// Best (minimum) time of `repeats` fenced executions of f.
-template <class F>
-double best_time(int repeats, F&& f) {
-  f();  // warm-up
-  Kokkos::fence();
-  check_launches();
-  double best = 1e30;
-  KernelTimer timer;
-  for (int r = 0; r < repeats; ++r) {
-    timer.start();
-    f();
-    best = std::min(best, timer.stop());
-  }
-  check_launches();
-  return best;
 }
 
 // Triad a = b + s c over n floats per array, counting 3 arrays of traffic.
