@@ -23,6 +23,13 @@ RunInfo parse_run(const JsonNode& run) {
     info.scenario_name = scenario->optional_string("name").value_or("");
     info.preset = scenario->optional_string("preset").value_or("");
   }
+  if (auto scenarios = run.find("scenarios")) {  // one run may cover several scenario files
+    for (const auto& s : scenarios->items()) {
+      const std::string name = s.optional_string("name").value_or("");
+      info.scenario_name += (info.scenario_name.empty() ? "" : " + ") + name;
+      if (info.preset.empty()) info.preset = s.optional_string("preset").value_or("");
+    }
+  }
   const JsonNode git = run.at("git");
   info.git_sha = git.at("sha").string();
   if (auto dirty = git.find("dirty")) info.git_dirty = dirty->boolean();
