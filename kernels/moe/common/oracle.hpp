@@ -18,9 +18,11 @@ struct HostWeights {
 
 using HostActivation = double (*)(double gate, double up);
 
-// One expert's FFN on one input row, in double.
-inline std::vector<double> oracle_expert_ffn(const MoeShape& s, const HostWeights& w, int e,
-                                             const float* row, bool gated, HostActivation act) {
+// One expert's FFN on one input row (float inputs, or double for layers whose expert inputs
+// are themselves computed: Soft MoE slots, MH-MoE sub-tokens), in double.
+template <class T>
+std::vector<double> oracle_expert_ffn(const MoeShape& s, const HostWeights& w, int e,
+                                      const T* row, bool gated, HostActivation act) {
   std::vector<double> hmid(s.ffn);
   const std::size_t base = std::size_t(e) * s.hidden * s.ffn;
   for (int f = 0; f < s.ffn; ++f) {
