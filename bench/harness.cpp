@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "bench/cache_flush.hpp"
+#include "bench/instruction_count.hpp"
 #include "bench/stats.hpp"
 #include "bench/timer.hpp"
 #include "kernels/common/instance.hpp"
@@ -56,7 +57,9 @@ void init_google_benchmark() {
 }
 
 // Test hook for the A/B regression experiment: MOAT_INJECT_SLOWDOWN=variant:fraction makes
-// that variant's timed region longer by `fraction` (busy wait on the host after the kernel).
+// that variant's timed region longer by `fraction` of the kernel's own time (busy wait on the
+// host after the kernel), and, in deterministic mode, its instruction count by `fraction`
+// (count_case_instructions).
 double injected_slowdown(const std::string& variant) {
   const char* env = std::getenv("MOAT_INJECT_SLOWDOWN");
   if (!env) return 0;
@@ -72,18 +75,14 @@ void spin_for(double seconds) {
   }
 }
 
-}  // namespace
-
-nlohmann::json run_case(const Case& c, const HarnessOptions& opts) {
-  nlohmann::json r = predict_case(c, opts.hardware, opts.repro_prefix, kx::backend_name());
-  r["cache"] = opts.timing.cache;
-  r["id"] = c.name + "|" + to_string(c.dtype) + "|" + c.implementation + "|" +
-            r["backend"].get<std::string>() + "|" + opts.timing.cache;
+// Everything before timing: the instance, its oracle check and the warm-up. Returns null (with
+// `r`'s status and reason set) when the case does not reach timing.
+std::unique_ptr<KernelInstance> prepare(const Case& c, const HarnessOptions& opts, nlohmann::json& r) {
   r["status"] = "error";
   if (!c.skip_reason.empty()) {
     r["status"] = "skipped";
     r["reason"] = c.skip_reason;
-    return r;
+    return nullptr;
   }
   const auto& impls = variant_implementations();
   auto vit = impls.find(c.spec->name);
@@ -93,23 +92,35 @@ nlohmann::json run_case(const Case& c, const HarnessOptions& opts) {
       for (const auto& [name, _] : vit->second) have += (have.empty() ? "" : ", ") + name;
     r["reason"] = "implementation '" + c.implementation + "' is not in this build" +
                   (have.empty() ? std::string() : " (available: " + have + ")");
-    return r;
+    return nullptr;
   }
+  auto instance = vit->second.at(c.implementation)(InstanceRequest{c.params, c.dtype, opts.seed});
+  CheckReport check = instance->check();
+  r["check"] = {{"ok", check.ok},
+                {"rel_l2_error", check.rel_l2_error},
+                {"max_abs_error", check.max_abs_error},
+                {"tolerance", check.tolerance},
+                {"checked", check.checked}};
+  if (!check.ok) {
+    r["status"] = "wrong_result";
+    r["reason"] = check.detail;
+    return nullptr;
+  }
+  for (int i = 0; i < opts.timing.warmup_runs; ++i) instance->run();
+  Kokkos::fence();
+  return instance;
+}
+
+}  // namespace
+
+nlohmann::json run_case(const Case& c, const HarnessOptions& opts) {
+  nlohmann::json r = predict_case(c, opts.hardware, opts.repro_prefix, kx::backend_name());
+  r["cache"] = opts.timing.cache;
+  r["id"] = c.name + "|" + to_string(c.dtype) + "|" + c.implementation + "|" +
+            r["backend"].get<std::string>() + "|" + opts.timing.cache;
   try {
-    auto instance = vit->second.at(c.implementation)(InstanceRequest{c.params, c.dtype, opts.seed});
-    CheckReport check = instance->check();
-    r["check"] = {{"ok", check.ok},
-                  {"rel_l2_error", check.rel_l2_error},
-                  {"max_abs_error", check.max_abs_error},
-                  {"tolerance", check.tolerance},
-                  {"checked", check.checked}};
-    if (!check.ok) {
-      r["status"] = "wrong_result";
-      r["reason"] = check.detail;
-      return r;
-    }
-    for (int i = 0; i < opts.timing.warmup_runs; ++i) instance->run();
-    Kokkos::fence();
+    auto instance = prepare(c, opts, r);
+    if (!instance) return r;
 
     const bool cold = opts.timing.cache == "cold";
     const double slowdown = injected_slowdown(c.spec->name);
@@ -118,14 +129,12 @@ nlohmann::json run_case(const Case& c, const HarnessOptions& opts) {
     benchmark::ClearRegisteredBenchmarks();
     benchmark::RegisterBenchmark(c.name.c_str(), [&](benchmark::State& state) {
       KernelTimer timer;
-      double last = 0;
       for (auto _ : state) {
         if (cold) flusher.flush();
         timer.start();
         instance->run();
-        if (slowdown > 0 && last > 0) spin_for(slowdown * last);
-        last = timer.stop();
-        state.SetIterationTime(last);
+        if (slowdown > 0) spin_for(slowdown * timer.stop());  // stop() fences, may be called twice
+        state.SetIterationTime(timer.stop());
       }
     })
         ->UseManualTime()
@@ -161,6 +170,40 @@ nlohmann::json run_case(const Case& c, const HarnessOptions& opts) {
     r["reason"] = e.what();
   }
   return r;
+}
+
+std::string count_case_instructions(const Case& c, const HarnessOptions& opts, std::size_t index,
+                                    const std::string& dump_dir) {
+  nlohmann::json r;
+  try {
+    auto instance = prepare(c, opts, r);
+    if (!instance) return r["reason"].is_string() ? r["reason"].get<std::string>() : "not run";
+    const std::string label = case_dump_label(index);
+    auto timed_region = [&] {
+      instance->run();
+      Kokkos::fence();
+    };
+    const double slowdown = injected_slowdown(c.spec->name);
+    if (slowdown <= 0) {
+      count_instructions(label, timed_region);
+      return "";
+    }
+    // Injected slowdown: count the clean region and the burn loop's cost per step first, then
+    // add `slowdown` x the clean count of loop steps, a deterministic +slowdown in instructions.
+    constexpr std::uint64_t probe_steps = 1 << 20;
+    count_instructions(label + "-probe", timed_region);
+    count_instructions(label + "-loop", [] { burn_loop(probe_steps); });
+    const auto probes = read_callgrind_dumps(dump_dir);
+    const double per_step = double(probes.at(label + "-loop")) / double(probe_steps);
+    const auto steps = std::uint64_t(slowdown * double(probes.at(label + "-probe")) / per_step);
+    count_instructions(label, [&] {
+      timed_region();
+      burn_loop(steps);
+    });
+    return "";
+  } catch (const std::exception& e) {
+    return e.what();
+  }
 }
 
 }  // namespace moat

@@ -4,6 +4,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build git python3
+  valgrind                        # callgrind: deterministic instruction counts (--instructions)
   libtrilinos-kokkos-dev          # Kokkos 3.4.1, Serial backend
   libbenchmark-dev libgtest-dev   # Google Benchmark, GoogleTest
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev

@@ -2,14 +2,18 @@
 // stream the results document case by case.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "apps/moat/commands.hpp"
 #include "apps/moat/run_progress.hpp"
 #include "bench/harness.hpp"
 #include "bench/host_profile.hpp"
+#include "bench/instruction_count.hpp"
 #include "bench/results_writer.hpp"
 #include "bench/run_context.hpp"
 #include "bench/timer.hpp"
@@ -32,6 +36,8 @@ struct RunArgs {
   std::string cache;
   std::uint64_t seed = 1;
   bool list_only = false;
+  bool instructions = false;        // --instructions: also count under callgrind
+  std::string instructions_child;   // hidden: this process is that callgrind child; dump dir
 };
 
 std::string file_hash(const std::string& path) {
@@ -59,7 +65,71 @@ std::string command_line(const RunArgs& a) {
   for (const auto& ax : a.axes) os << " --axis " << ax;
   if (a.hardware != "auto") os << " --hardware " << a.hardware;
   if (!a.cache.empty()) os << " --cache " << a.cache;
+  if (a.instructions) os << " --instructions";
   return os.str();
+}
+
+// The callgrind child's arguments: what decides the cases and their inputs, nothing that times.
+std::vector<std::string> child_args(const RunArgs& a, const std::string& dump_dir) {
+  std::vector<std::string> args = {"run"};
+  args.insert(args.end(), a.scenarios.begin(), a.scenarios.end());
+  if (!a.preset.empty()) args.insert(args.end(), {"--preset", a.preset});
+  for (const auto& ax : a.axes) args.insert(args.end(), {"--axis", ax});
+  if (!a.filter.empty()) args.insert(args.end(), {"--filter", a.filter});
+  if (a.warmup >= 0) args.insert(args.end(), {"--warmup", std::to_string(a.warmup)});
+  args.insert(args.end(), {"--seed", std::to_string(a.seed), "--hardware", "none",
+                           "--instructions-child", dump_dir});
+  return args;
+}
+
+// Deterministic mode, parent side: runs every case once under callgrind (one child process for
+// the whole run) and returns case index -> instruction count of one timed-region execution.
+std::map<std::size_t, std::uint64_t> count_all_instructions(const RunArgs& a, std::size_t total) {
+  namespace fs = std::filesystem;
+  std::string tmpl = (fs::temp_directory_path() / "moat-callgrind-XXXXXX").string();
+  if (!::mkdtemp(tmpl.data())) throw Error("--instructions: cannot create a directory in " +
+                                           fs::temp_directory_path().string());
+  const std::string dir = tmpl;
+  std::cerr << "moat: counting instructions of " << total << " cases under callgrind...\n";
+  int status = 0;
+  std::map<std::string, std::uint64_t> dumps;
+  try {
+    status = run_self_under_callgrind(child_args(a, dir), dir);
+    dumps = read_callgrind_dumps(dir);
+  } catch (...) {
+    fs::remove_all(dir);
+    throw;
+  }
+  fs::remove_all(dir);
+  if (status != 0)
+    throw Error("--instructions: the callgrind child (valgrind --tool=callgrind moat run ... "
+                "--instructions-child) exited with status " + std::to_string(status));
+  std::map<std::size_t, std::uint64_t> counts;
+  for (std::size_t i = 0; i < total; ++i)
+    if (auto it = dumps.find(case_dump_label(i)); it != dumps.end()) counts[i] = it->second;
+  return counts;
+}
+
+// Deterministic mode, child side (under callgrind): check, warm up and count every case.
+int run_instructions_child(const RunArgs& a, const std::vector<Scenario>& scenarios,
+                           const std::vector<std::vector<Case>>& cases) {
+  if (!running_under_valgrind())
+    throw Error("--instructions-child is internal to `moat run --instructions` and only runs "
+                "under valgrind's callgrind");
+  Kokkos::ScopeGuard kokkos;
+  std::size_t index = 0;
+  for (std::size_t si = 0; si < scenarios.size(); ++si) {
+    HarnessOptions opts;
+    opts.timing = scenarios[si].timing_or_default();
+    if (a.warmup >= 0) opts.timing.warmup_runs = a.warmup;
+    opts.seed = a.seed;
+    for (const auto& c : cases[si]) {
+      std::string why = count_case_instructions(c, opts, index++, a.instructions_child);
+      if (!why.empty() && c.skip_reason.empty())
+        std::cerr << "moat (callgrind): not counted: " << c.name << ": " << why << "\n";
+    }
+  }
+  return 0;
 }
 
 int run(const RunArgs& a) {
@@ -85,6 +155,19 @@ int run(const RunArgs& a) {
     return 0;
   }
   if (total == 0) throw Error("no cases to run (check --filter / --preset)");
+  if (!a.instructions_child.empty()) return run_instructions_child(a, scenarios, cases);
+
+  // Deterministic mode: count first (one callgrind child for all cases), so that the results
+  // are still streamed case by case below.
+  nlohmann::json instructions_ctx = nullptr;
+  std::map<std::size_t, std::uint64_t> instruction_counts;
+  if (a.instructions) {
+    instructions_ctx = {{"tool", "callgrind"},
+                        {"valgrind", valgrind_version()},
+                        {"region", "one execution of the timed region (kernel + fence) after the "
+                                   "oracle check and warm-up"}};
+    instruction_counts = count_all_instructions(a, total);
+  }
 
   Kokkos::ScopeGuard kokkos;
   ResolvedHardware hw = resolve_hardware(a.hardware);
@@ -118,22 +201,37 @@ int run(const RunArgs& a) {
     opts.seed = a.seed;
     opts.hardware = hw.profile ? &*hw.profile : nullptr;
     opts.repro_prefix = "moat run " + sc.path + (a.preset.empty() ? "" : " --preset " + a.preset) +
-                        (a.hardware != "auto" ? " --hardware " + a.hardware : "");
+                        (a.hardware != "auto" ? " --hardware " + a.hardware : "") +
+                        (a.instructions ? " --instructions" : "");
     options.push_back(opts);
   }
   const TimingOptions& t0 = options.front().timing;
   ctx["timing"] = {{"method", KernelTimer::method},   {"cache", t0.cache},
                    {"repetitions", t0.repetitions},   {"min_time_s", t0.min_time_s},
                    {"warmup_runs", t0.warmup_runs}, {"seed", a.seed}};
+  ctx["instructions"] = instructions_ctx;
 
   const std::string out = a.out.empty() ? default_out_path(scenarios.front().name) : a.out;
   ResultsWriter writer(out, ctx);
   std::cerr << "moat: " << total << " cases -> " << out << "\n";
   RunProgress progress(total);
   int failures = 0;
+  std::size_t index = 0;
   for (std::size_t si = 0; si < scenarios.size(); ++si) {
     for (const auto& c : cases[si]) {
       nlohmann::json rec = run_case(c, options[si]);
+      if (a.instructions && rec["status"] == "ok") {
+        if (auto it = instruction_counts.find(index); it != instruction_counts.end()) {
+          rec["instructions"] = it->second;
+        } else {
+          for (const char* k : {"samples_s", "summary", "achieved", "iterations_per_sample"})
+            rec.erase(k);
+          rec["status"] = "error";
+          rec["reason"] = "--instructions: not counted under callgrind (see the callgrind child's "
+                          "messages above)";
+        }
+      }
+      ++index;
       const std::string status = rec["status"];
       failures += status == "wrong_result" || status == "error";
       progress.report(rec);
@@ -166,6 +264,10 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--cache", a.cache, "warm | cold")->check(CLI::IsMember({"warm", "cold"}));
   cmd->add_option("--seed", a.seed, "Seed of the random inputs");
   cmd->add_flag("--list", a.list_only, "Print the expanded cases and exit");
+  cmd->add_flag("--instructions", a.instructions,
+                "Also record each case's instruction count (one execution of the timed region) "
+                "under valgrind's callgrind: deterministic mode for `moat compare`");
+  cmd->add_option("--instructions-child", a.instructions_child)->group("");  // internal
   cmd->callback([] { exit_code() = run(a); });
 }
 
