@@ -34,10 +34,22 @@ nlohmann::json predict_case(const Case& c, const model::HardwareProfile* hw,
                {"special_ops", cost.special_ops},   {"bytes_dram", cost.bytes_dram},
                {"bytes_onchip", cost.bytes_onchip}, {"launches", cost.launches}};
   if (hw) {
-    auto p = model::predict_roofline(cost, c.dtype, *hw);
+    // The calibrated prediction: the profile's efficiency curve for this variant (or its family,
+    // or its bound) when the profile carries a [calibration] table; the bare roofline otherwise.
+    model::PredictOptions opts;
+    opts.family = c.spec->family;
+    opts.variant = c.spec->name;
+    opts.apply_calibration = true;
+    auto p = model::predict_roofline(cost, c.dtype, *hw, opts);
     r["prediction"] = {{"seconds", p.seconds},   {"bound", p.bound},       {"compute_s", p.compute_s},
                        {"special_s", p.special_s}, {"memory_s", p.memory_s}, {"launch_s", p.launch_s},
-                       {"hardware", p.hardware}};
+                       {"hardware", p.hardware},
+                       {"low_s", p.low_s},         {"high_s", p.high_s},
+                       {"roofline_s", p.roofline_s}, {"efficiency", p.efficiency},
+                       {"calibration", p.calibration_level.empty()
+                                           ? nlohmann::json(nullptr)
+                                           : nlohmann::json(p.calibration_level)},
+                       {"extrapolation_decades", p.extrapolation_decades}};
   } else {
     r["prediction"] = nullptr;
   }

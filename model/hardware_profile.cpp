@@ -138,7 +138,7 @@ void read_interconnects(const StrictTable& root, HardwareProfile& p) {
 void read_calibration(const StrictTable& root, HardwareProfile& p) {
   if (!root.has("calibration")) return;
   StrictTable t = root.table("calibration", {"fitted_from", "cases", "spread", "fitted_min_s",
-                                             "fitted_max_s", "efficiency", "family"});
+                                             "fitted_max_s", "efficiency", "family", "curve"});
   Calibration& c = p.calibration;
   c.fitted_from = t.text_or("fitted_from", "");
   c.cases = static_cast<int>(t.integer_or("cases", 0, 0));
@@ -161,6 +161,36 @@ void read_calibration(const StrictTable& root, HardwareProfile& p) {
                     {"compute", "memory", "special", "latency"});
       read_fractions(f, c.efficiency_by_family[std::string(k.str())]);
     }
+  }
+  if (t.has("curve")) {
+    StrictTable curves = t.table("curve", {"family", "variant"});
+    auto read_curves = [&](const char* level, std::map<std::string, EfficiencyCurve>& out) {
+      const toml::table* group = curves.optional_table(level);
+      if (!group) return;
+      for (auto&& [k, v] : *group) {
+        const std::string key(k.str());
+        if (!v.is_table())
+          throw Error(where(root.file(), v), "[calibration.curve." + std::string(level) + ".\"" +
+                                                 key + "\"] must be a table");
+        StrictTable f(root.file(), *v.as_table(),
+                      "[calibration.curve." + std::string(level) + ".\"" + key + "\"]",
+                      {"ln_efficiency", "slope", "center", "x_min", "x_max", "cases", "spread"});
+        EfficiencyCurve curve;
+        curve.ln_efficiency = f.number("ln_efficiency", -14.0, 3.0);
+        curve.slope = f.number_or("slope", 0, -10.0, 10.0);
+        curve.center = f.number("center", -12.0, 6.0);
+        curve.x_min = f.number_or("x_min", curve.center, -12.0, 6.0);
+        curve.x_max = f.number_or("x_max", curve.center, -12.0, 6.0);
+        if (curve.x_min > curve.x_max)
+          f.fail("x_min", "x_min <= x_max is required",
+                 "[x_min, x_max] is the fitted range of log10(roofline body seconds)");
+        curve.cases = static_cast<int>(f.integer_or("cases", 0, 0));
+        curve.spread = f.number_or("spread", 0, 0);
+        out[key] = curve;
+      }
+    };
+    read_curves("family", c.curve_by_family);
+    read_curves("variant", c.curve_by_variant);
   }
 }
 
@@ -267,6 +297,25 @@ void write_calibration(const Calibration& c, ProfileWriter& w) {
     w.raw() << "\n[calibration.family." << quoted(family) << "]\n";
     for (const auto& [bound, f] : fractions) w.plain(bound, f);
   }
+  auto curves = [&](const char* level, const std::map<std::string, EfficiencyCurve>& m) {
+    for (const auto& [key, cv] : m) {
+      w.raw() << "\n[calibration.curve." << level << "." << quoted(key) << "]\n";
+      w.raw() << std::setprecision(9);
+      w.plain("ln_efficiency", cv.ln_efficiency);
+      w.plain("slope", cv.slope);
+      w.plain("center", cv.center);
+      w.plain("x_min", cv.x_min);
+      w.plain("x_max", cv.x_max);
+      w.raw() << std::setprecision(6);
+      w.raw() << "cases = " << cv.cases << "\n";
+      w.plain("spread", cv.spread);
+    }
+  };
+  if (!c.curve_by_family.empty() || !c.curve_by_variant.empty())
+    w.raw() << "\n# Efficiency curves: ln(efficiency) = ln_efficiency + slope * (x - center),\n"
+            << "# x = log10(roofline body seconds) clamped to [x_min, x_max] (docs/model.md).\n";
+  curves("family", c.curve_by_family);
+  curves("variant", c.curve_by_variant);
 }
 
 }  // namespace

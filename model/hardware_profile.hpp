@@ -36,16 +36,35 @@ struct Price {
   double purchase_usd = 0;  // per device (0: unknown)
 };
 
+// Attained fraction of the roofline as a function of problem size, fitted per kernel family (and
+// per variant inside it) from measured results (model/efficiency_curve.hpp explains the curve):
+//   ln(efficiency) = ln_efficiency + slope * (x - center),  x = log10(roofline body seconds)
+// with [x_min, x_max] the range the fit saw (followed at most one decade beyond it).
+struct EfficiencyCurve {
+  double ln_efficiency = 0;  // ln of the attained fraction at x = center
+  double slope = 0;          // change of ln(efficiency) per decade of roofline body time
+  double center = 0;         // log10 seconds
+  double x_min = 0;          // log10 seconds: the fitted range
+  double x_max = 0;
+  int cases = 0;
+  double spread = 0;         // p90 of |measured / predicted - 1| of the fitted cases at this level
+};
+
 // Attained fraction of the roofline, fitted from measured results (model/calibration_fit.hpp).
 struct Calibration {
   std::map<std::string, double> efficiency_by_bound;  // "compute" | "memory" | "special" -> fraction
   std::map<std::string, std::map<std::string, double>> efficiency_by_family;  // family -> bound -> f
+  std::map<std::string, EfficiencyCurve> curve_by_family;   // family -> curve (unseen variants)
+  std::map<std::string, EfficiencyCurve> curve_by_variant;  // variant -> curve (family's slope)
   double spread = 0;        // p90 of |measured / calibrated prediction - 1| over the fitted cases
   double fitted_min_s = 0;  // range of roofline times the fit saw; outside it we extrapolate
   double fitted_max_s = 0;
   int cases = 0;
   std::string fitted_from;  // results file(s) and date
-  bool empty() const { return efficiency_by_bound.empty() && efficiency_by_family.empty(); }
+  bool empty() const {
+    return efficiency_by_bound.empty() && efficiency_by_family.empty() && curve_by_family.empty() &&
+           curve_by_variant.empty();
+  }
 };
 
 struct HardwareProfile {

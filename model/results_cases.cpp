@@ -28,6 +28,7 @@ std::vector<MeasuredCase> measured_cases(const nlohmann::json& doc) {
     if (m.measured_s <= 0) continue;
     m.name = c.value("name", "");
     m.family = c.value("family", "");
+    m.variant = c.value("variant", "");
     m.dtype = parse_dtype(c.value("dtype", "fp32")).value_or(DType::fp32);
     if (auto w = c.find("work"); w != c.end() && w->is_object()) {
       Cost k;
@@ -43,6 +44,11 @@ std::vector<MeasuredCase> measured_cases(const nlohmann::json& doc) {
       double s = number_or_zero(*p, "seconds");
       if (s > 0) m.predicted_s = s;
       if (auto b = p->find("bound"); b != p->end() && b->is_string()) m.bound = b->get<std::string>();
+      const double lo = number_or_zero(*p, "low_s"), hi = number_or_zero(*p, "high_s");
+      if (lo > 0 && hi >= lo) {
+        m.low_s = lo;
+        m.high_s = hi;
+      }
     }
     out.push_back(std::move(m));
   }

@@ -15,11 +15,14 @@ namespace moat::model {
 struct MeasuredCase {
   std::string name;
   std::string family;
+  std::string variant;
   DType dtype = DType::fp32;
   double measured_s = 0;               // summary.median_s
   std::optional<Cost> work;            // the case's cost, when recorded
   std::optional<double> predicted_s;   // prediction.seconds, when recorded
   std::string bound;                   // prediction.bound, when recorded
+  std::optional<double> low_s;         // prediction.low_s / high_s: the band, when recorded
+  std::optional<double> high_s;
 };
 
 // Throws moat::Error when the document is not a moat.results document.

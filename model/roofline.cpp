@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 
+#include "model/efficiency_curve.hpp"
 #include "model/uncertainty.hpp"
 
 namespace moat::model {
@@ -16,6 +17,16 @@ double calibrated_efficiency(const Calibration& c, const std::string& bound,
   if (auto it = c.efficiency_by_bound.find(bound); it != c.efficiency_by_bound.end())
     return it->second;
   return 1.0;
+}
+
+const EfficiencyCurve* calibrated_curve(const Calibration& c, const std::string& family,
+                                        const std::string& variant) {
+  if (!variant.empty())
+    if (auto it = c.curve_by_variant.find(variant); it != c.curve_by_variant.end())
+      return &it->second;
+  if (!family.empty())
+    if (auto it = c.curve_by_family.find(family); it != c.curve_by_family.end()) return &it->second;
+  return nullptr;
 }
 
 std::string body_bound(const Prediction& p) {
@@ -51,8 +62,24 @@ Prediction predict_roofline_at(const Cost& cost, const ComputeRates& r, const Ha
   else
     p.bound = p.special_s > p.compute_s ? "special" : "compute";
   // Efficiency scales the body only: launch latency is measured, not a peak.
-  if (options.apply_calibration && !hw.calibration.empty())
-    p.efficiency = calibrated_efficiency(hw.calibration, body_bound(p), options.family);
+  // A fitted curve (variant, then family) wins over the per-bound fractions; body > 0 only: a
+  // case with nothing to do has no size to look up.
+  if (options.apply_calibration && !hw.calibration.empty()) {
+    const EfficiencyCurve* curve =
+        body > 0 ? calibrated_curve(hw.calibration, options.family, options.variant) : nullptr;
+    if (curve) {
+      p.efficiency = curve_efficiency(*curve, body);
+      p.calibration_level =
+          hw.calibration.curve_by_variant.count(options.variant) ? "variant" : "family";
+      p.calibration_spread = curve->spread;
+      p.extrapolation_decades = curve_decades_outside(*curve, body);
+    } else {
+      p.efficiency = calibrated_efficiency(hw.calibration, body_bound(p), options.family);
+      p.calibration_level = "bound";
+      p.calibration_spread = hw.calibration.spread;
+      p.extrapolation_decades = decades_outside_fit(hw.calibration, p.roofline_s);
+    }
+  }
   p.seconds = body / p.efficiency + p.launch_s;
   Band b = uncertainty_band(p, hw);
   p.low_s = b.low_s;

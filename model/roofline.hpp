@@ -21,6 +21,11 @@ struct Prediction {
   std::string hardware;   // profile id
   double roofline_s = 0;  // at 100% of peak, before calibration
   double efficiency = 1;  // attained fraction of peak applied to the body (1: uncalibrated)
+  // Where the efficiency came from: "variant" | "family" (fitted curves, model/efficiency_curve.hpp),
+  // "bound" (a fitted fraction per family and bound, or per bound), "" (uncalibrated).
+  std::string calibration_level;
+  double calibration_spread = 0;     // fitted spread of that level (the band's base)
+  double extrapolation_decades = 0;  // how far the case lies outside what the fit saw
   double low_s = 0;       // uncertainty band around `seconds`
   double high_s = 0;
 };
@@ -28,6 +33,7 @@ struct Prediction {
 struct PredictOptions {
   std::string family;        // picks a per-family efficiency from [calibration] when present
   bool apply_calibration = true;
+  std::string variant;       // picks the variant's efficiency curve when the fit saw the variant
 };
 
 Prediction predict_roofline(const Cost& cost, DType dtype, const HardwareProfile& hw);
@@ -43,5 +49,9 @@ std::string body_bound(const Prediction& p);
 // The attained fraction [calibration] gives for `bound` (and `family`), or 1 without one.
 double calibrated_efficiency(const Calibration& c, const std::string& bound,
                              const std::string& family);
+
+// The efficiency curve for a case: the variant's when fitted, else its family's, else null.
+const EfficiencyCurve* calibrated_curve(const Calibration& c, const std::string& family,
+                                        const std::string& variant);
 
 }  // namespace moat::model

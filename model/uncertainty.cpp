@@ -14,14 +14,16 @@ double decades_outside_fit(const Calibration& c, double roofline_s) {
 
 Band uncertainty_band(const Prediction& p, const HardwareProfile& hw) {
   if (p.seconds <= 0) return {0, 0};
-  const bool calibrated = !hw.calibration.empty();
-  const double spread = std::max(hw.calibration.spread, kMinCalibratedSpread);
+  // Calibrated: the spread of the level the efficiency came from (a variant's curve, its family's
+  // curve for a variant the fit never saw, or the per-bound fractions).
+  const bool calibrated = !hw.calibration.empty() && !p.calibration_level.empty();
+  const double spread = std::max(p.calibration_spread, kMinCalibratedSpread);
   double f_low = calibrated ? 1 + spread : kUncalibratedLow;
   double f_high = calibrated ? 1 + spread : kUncalibratedHigh;
   const double latency_share = p.launch_s / p.seconds;
   f_low *= 1 + latency_share;
   f_high *= 1 + latency_share;
-  const double widen = 1 + kWideningPerDecade * decades_outside_fit(hw.calibration, p.roofline_s);
+  const double widen = 1 + kWideningPerDecade * p.extrapolation_decades;
   f_low *= widen;
   f_high *= widen;
   const double no_overlap =

@@ -5,47 +5,114 @@
 #include <map>
 
 #include "model/results_cases.hpp"
+#include "model/roofline.hpp"
 #include "model/statistics.hpp"
 
 namespace moat::model {
 
 namespace {
 
-ValidationStats stats_of(std::string family, const std::vector<double>& ratios) {
-  std::vector<double> errors;
-  for (double r : ratios) errors.push_back(std::abs(r - 1));
-  return {std::move(family), static_cast<int>(ratios.size()), median(errors), percentile(errors, 90),
-          median(ratios)};
+struct Compared {
+  double ratio = 0;  // measured / predicted
+  int band = -1;     // 1: inside [low_s, high_s], 0: outside, -1: no band recorded
+};
+
+ValidationStats stats_of(std::string family, const std::vector<Compared>& cs) {
+  std::vector<double> errors, ratios;
+  int with_band = 0, inside = 0;
+  for (const auto& c : cs) {
+    ratios.push_back(c.ratio);
+    errors.push_back(std::abs(c.ratio - 1));
+    if (c.band >= 0) {
+      ++with_band;
+      inside += c.band;
+    }
+  }
+  ValidationStats v;
+  v.family = std::move(family);
+  v.cases = static_cast<int>(cs.size());
+  v.median_error = median(errors);
+  v.p90_error = percentile(errors, 90);
+  v.median_ratio = median(ratios);
+  v.with_band = with_band;
+  v.within_band = with_band > 0 ? double(inside) / with_band : NAN;
+  return v;
 }
 
 }  // namespace
 
 ValidationSummary summarize_validation(const nlohmann::json& doc) {
   ValidationSummary s;
-  std::map<std::string, std::vector<double>> by_family;
-  std::vector<double> all;
+  std::map<std::string, std::vector<Compared>> by_family;
+  std::vector<Compared> all;
   for (const auto& c : measured_cases(doc)) {
     if (!c.predicted_s) {
       ++s.without_prediction;
       continue;
     }
-    const double ratio = c.measured_s / *c.predicted_s;
-    by_family[c.family].push_back(ratio);
-    all.push_back(ratio);
+    Compared x;
+    x.ratio = c.measured_s / *c.predicted_s;
+    if (c.low_s && c.high_s) x.band = *c.low_s <= c.measured_s && c.measured_s <= *c.high_s;
+    by_family[c.family].push_back(x);
+    all.push_back(x);
   }
   for (const auto& [family, ratios] : by_family) s.families.push_back(stats_of(family, ratios));
-  s.overall = all.empty() ? ValidationStats{"", 0, NAN, NAN, NAN} : stats_of("", all);
+  if (all.empty()) {
+    s.overall.median_error = s.overall.p90_error = s.overall.median_ratio = NAN;
+    s.overall.within_band = NAN;
+  } else {
+    s.overall = stats_of("", all);
+  }
   return s;
+}
+
+nlohmann::json repredict(const nlohmann::json& doc, const HardwareProfile& hw, bool family_only) {
+  measured_cases(doc);  // throws for documents that are not moat.results
+  nlohmann::json out = doc;
+  auto cases = out.find("cases");
+  if (cases == out.end() || !cases->is_array()) return out;
+  for (auto& c : *cases) {
+    if (c.value("status", "") != "ok") continue;
+    c["prediction"] = nullptr;
+    c["measured_over_predicted"] = nullptr;
+    auto w = c.find("work");
+    if (w == c.end() || !w->is_object()) continue;
+    auto num = [&](const char* k) {
+      auto it = w->find(k);
+      return it != w->end() && it->is_number() ? it->get<double>() : 0.0;
+    };
+    Cost k;
+    k.flops_matrix = num("flops_matrix");
+    k.flops_vector = num("flops_vector");
+    k.special_ops = num("special_ops");
+    k.bytes_dram = num("bytes_dram");
+    k.bytes_onchip = num("bytes_onchip");
+    k.launches = num("launches");
+    PredictOptions o;
+    o.family = c.value("family", "");
+    o.variant = family_only ? "" : c.value("variant", "");
+    o.apply_calibration = true;
+    const DType dt = parse_dtype(c.value("dtype", "fp32")).value_or(DType::fp32);
+    const Prediction p = predict_roofline(k, dt, hw, o);
+    c["prediction"] = {{"seconds", p.seconds},   {"bound", p.bound},     {"low_s", p.low_s},
+                       {"high_s", p.high_s},     {"hardware", p.hardware},
+                       {"efficiency", p.efficiency}, {"calibration", p.calibration_level}};
+    if (auto sm = c.find("summary"); sm != c.end() && sm->is_object() && p.seconds > 0)
+      c["measured_over_predicted"] = sm->value("median_s", 0.0) / p.seconds;
+  }
+  return out;
 }
 
 void print_validation(const ValidationSummary& s, std::ostream& out) {
   char line[256];
-  std::snprintf(line, sizeof line, "%-34s %6s %10s %10s %12s\n", "family", "cases", "median err",
-                "p90 err", "meas/pred");
+  std::snprintf(line, sizeof line, "%-34s %6s %10s %10s %10s %8s\n", "family", "cases",
+                "median err", "p90 err", "meas/pred", "in band");
   out << line;
   auto row = [&](const ValidationStats& v, const std::string& label) {
-    std::snprintf(line, sizeof line, "%-34s %6d %9.1f%% %9.1f%% %12.3g\n", label.c_str(), v.cases,
-                  100 * v.median_error, 100 * v.p90_error, v.median_ratio);
+    char band[16] = "-";
+    if (v.with_band > 0) std::snprintf(band, sizeof band, "%.0f%%", 100 * v.within_band);
+    std::snprintf(line, sizeof line, "%-34s %6d %9.1f%% %9.1f%% %10.3g %8s\n", label.c_str(),
+                  v.cases, 100 * v.median_error, 100 * v.p90_error, v.median_ratio, band);
     out << line;
   };
   for (const auto& f : s.families) row(f, f.family.empty() ? "(no family)" : f.family);
@@ -61,7 +128,9 @@ nlohmann::json validation_to_json(const ValidationSummary& s) {
                           {"cases", v.cases},
                           {"median_abs_error", num(v.median_error)},
                           {"p90_abs_error", num(v.p90_error)},
-                          {"median_measured_over_predicted", num(v.median_ratio)}};
+                          {"median_measured_over_predicted", num(v.median_ratio)},
+                          {"cases_with_band", v.with_band},
+                          {"fraction_within_band", num(v.within_band)}};
   };
   nlohmann::json j = {{"overall", one(s.overall)}, {"families", nlohmann::json::array()},
                       {"without_prediction", s.without_prediction}};

@@ -1,11 +1,14 @@
 #pragma once
 // How good the model is on measured results: the error |measured / predicted - 1| per kernel family
-// and overall, over cases with status "ok" that carry a prediction.
+// and overall, over cases with status "ok" that carry a prediction; and how often the measurement
+// falls inside the predicted band (an honest band is neither always nor rarely hit).
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "model/hardware_profile.hpp"
 
 namespace moat::model {
 
@@ -15,6 +18,8 @@ struct ValidationStats {
   double median_error = 0;  // median of |measured / predicted - 1|
   double p90_error = 0;     // 90th percentile of the same
   double median_ratio = 0;  // median of measured / predicted (> 1: the model is optimistic)
+  int with_band = 0;        // cases whose prediction records its band [low_s, high_s]
+  double within_band = 0;   // fraction of those whose measured median lies inside it (NaN: none)
 };
 
 struct ValidationSummary {
@@ -24,6 +29,13 @@ struct ValidationSummary {
 };
 
 ValidationSummary summarize_validation(const nlohmann::json& results_doc);
+
+// A copy of the results whose ok cases are predicted again from their recorded work (family,
+// variant, dtype) with `hw` (calibration applied): judges a profile against measurements taken
+// before it was fitted. With `family_only`, variant curves are ignored, as for variants the fit
+// never saw. Cases without recorded work keep no prediction.
+nlohmann::json repredict(const nlohmann::json& results_doc, const HardwareProfile& hw,
+                         bool family_only = false);
 void print_validation(const ValidationSummary& s, std::ostream& out);
 nlohmann::json validation_to_json(const ValidationSummary& s);
 

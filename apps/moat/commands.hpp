@@ -7,6 +7,7 @@ namespace moat::cli {
 
 void add_list_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
+void add_validate_command(CLI::App& app);
 #if MOAT_HAS_KERNELS
 void add_run_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", MOAT_VERSION);
   moat::cli::add_list_command(app);
   moat::cli::add_predict_command(app);
+  moat::cli::add_validate_command(app);
 #if MOAT_HAS_KERNELS
   moat::cli::add_run_command(app);
   moat::cli::add_calibrate_command(app);
