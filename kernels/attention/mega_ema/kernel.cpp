@@ -143,7 +143,7 @@ class MegaInstance final : public KernelInstance, public attention::OutputReadba
                                oracle_tolerance(dtype_, m_.dim + m_.seq + m_.hdim + m_.chunk));
   }
 
- private:
+ // Public: CUDA's extended (KOKKOS_LAMBDA) lambdas need a public enclosing member function.
   // u, z -> Q, K, r, V from the two projections.
   void activations() {
     auto base = base_;
@@ -169,6 +169,7 @@ class MegaInstance final : public KernelInstance, public attention::OutputReadba
         });
   }
 
+ private:
   // Float64 layer for sequence b, row i: the EMA by its recurrence, every key's K and V.
   std::vector<double> oracle_row(int b, int i) {
     const int d = m_.dim, z = m_.zdim, hd = m_.hdim, nd = m_.ndim;

@@ -170,6 +170,8 @@ class MohInstance final : public KernelInstance {
     return v;
   }
 
+ public:
+  // Public: CUDA's extended (KOKKOS_LAMBDA) lambdas need a public enclosing member function.
   // sgate(t, h) = a1 softmax(shared logits)_h for h < shared; sgate(t, shared) = a2.
   void stage_gates() {
     auto ls = logits_s_;
@@ -254,6 +256,7 @@ class MohInstance final : public KernelInstance {
         });
   }
 
+ private:
   attention::AttentionShape s_;
   int shared_, routed_, k_, hidden_;
   bool causal_;
