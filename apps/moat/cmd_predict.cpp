@@ -9,6 +9,7 @@
 #include "model/hardware_profile.hpp"
 #if MOAT_HAS_MODEL_SCENARIOS
 #include "model/model_scenario.hpp"
+#include "model/models/expert_parallel_scenario.hpp"
 #endif
 
 namespace moat::cli {
@@ -27,6 +28,8 @@ struct PredictArgs {
 int predict(const PredictArgs& a) {
   if (scenario_kind(a.scenario) == "model") {
 #if MOAT_HAS_MODEL_SCENARIOS
+    if (model::is_expert_parallel_scenario(a.scenario))
+      return model::predict_expert_parallel_scenario(a.scenario, a.out, std::cout);
     return model::predict_model_scenario(a.scenario, a.out, std::cout);
 #else
     throw Error(a.scenario + ": model scenarios need the model library's scenario support");

@@ -11,6 +11,7 @@ void add_validate_command(CLI::App& app);
 #if MOAT_HAS_KERNELS
 void add_run_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
+void add_ep_command(CLI::App& app);
 #endif
 
 // Exit code chosen by the subcommand that ran (0 unless it says otherwise).

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
 #if MOAT_HAS_KERNELS
   moat::cli::add_run_command(app);
   moat::cli::add_calibrate_command(app);
+  moat::cli::add_ep_command(app);
 #endif
 #if MOAT_HAS_REPORTS
   moat::cli::add_compare_command(app);
