@@ -31,6 +31,7 @@ FamilyCurves fit_family_curves(const std::vector<CurvePoint>& points) {
     by_variant[p.variant].push_back(&p);
     sum_x += p.x;
   }
+  // Family slope: pooled Theil-Sen over same-variant pairs (for variants the fit never saw).
   std::vector<double> slopes;
   for (const auto& [v, ps] : by_variant)
     for (std::size_t i = 0; i < ps.size(); ++i)
@@ -45,19 +46,31 @@ FamilyCurves fit_family_curves(const std::vector<CurvePoint>& points) {
   std::vector<double> levels;
   double fam_min = points.front().x, fam_max = points.front().x;
   for (const auto& [v, ps] : by_variant) {
-    EfficiencyCurve c = base;
-    std::vector<double> a;
+    EfficiencyCurve c;
     c.x_min = c.x_max = ps.front()->x;
+    double mean_x = 0, mean_y = 0;
+    std::vector<double> at_family_center;
     for (const auto* p : ps) {
-      a.push_back(p->ln_eff - base.slope * (p->x - base.center));
+      mean_x += p->x / double(ps.size());
+      mean_y += p->ln_eff / double(ps.size());
+      at_family_center.push_back(p->ln_eff - base.slope * (p->x - base.center));
       c.x_min = std::min(c.x_min, p->x);
       c.x_max = std::max(c.x_max, p->x);
     }
-    c.ln_efficiency = median(a);
+    // The variant's own least-squares line through its points when they span enough sizes,
+    // else the family slope through their mean.
+    double sxx = 0, sxy = 0;
+    for (const auto* p : ps) {
+      sxx += (p->x - mean_x) * (p->x - mean_x);
+      sxy += (p->x - mean_x) * (p->ln_eff - mean_y);
+    }
+    c.center = mean_x;
+    c.slope = c.x_max - c.x_min >= kMinPairDecades
+                  ? std::clamp(sxy / sxx, -kMaxSlope, kMaxSlope)
+                  : base.slope;
+    c.ln_efficiency = mean_y;  // the line passes through the points' mean
     c.cases = static_cast<int>(ps.size());
-    // The clamp keeps x inside [x_min, x_max]; the center may lie outside one variant's range,
-    // which is fine: it is only the curve's reference point.
-    levels.push_back(c.ln_efficiency);
+    levels.push_back(median(at_family_center));
     fam_min = std::min(fam_min, c.x_min);
     fam_max = std::max(fam_max, c.x_max);
     out.variants[v] = c;

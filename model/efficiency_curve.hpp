@@ -15,15 +15,16 @@
 // after that; the uncertainty band widens per decade outside [x_min, x_max] (uncertainty.hpp).
 //
 // Fit, per family, from points (variant v, x, y = ln(roofline body / measured body)):
-//   b        = median of the slopes (y_j - y_i) / (x_j - x_i) over all pairs of points of the SAME
-//              variant with |x_j - x_i| >= kMinPairDecades (a pooled Theil-Sen estimate: robust to
-//              a noisy sample, and blind to differences between variants, which the levels absorb);
-//              0 when there is no such pair;
-//   center   = mean x of the family's points;
-//   a_v      = median over v's points of y - b (x - center)   (the variant's level);
-//   a_family = median over the family's variants of a_v       (for variants the fit never saw).
-// Slopes are clamped to [-kMaxSlope, kMaxSlope] so that a few noisy points cannot produce a curve
-// that runs away inside the fitted range.
+//   variant v: the least-squares line through its own points (slope b_v, clamped to
+//              [-kMaxSlope, kMaxSlope]; center = their mean x, level = their mean y) when they span
+//              at least kMinPairDecades; else the family slope through their mean. Variants differ
+//              in how their fixed costs scale (a router's per-token work against a GEMM's, a
+//              per-row softmax against a per-tile one), so one pooled slope misfits many of them;
+//   family:    b = median of the slopes (y_j - y_i) / (x_j - x_i) over all pairs of points of the
+//              SAME variant at least kMinPairDecades apart (pooled Theil-Sen, robust to a noisy
+//              sample; 0 without such pairs), center = mean x of the family's points, level =
+//              median over its variants of median(y - b (x - center)). Used for variants the fit
+//              never saw.
 #include <map>
 #include <string>
 #include <vector>
@@ -43,8 +44,8 @@ struct CurvePoint {
 };
 
 struct FamilyCurves {
-  EfficiencyCurve family;                            // level = median of the variants' levels
-  std::map<std::string, EfficiencyCurve> variants;  // same slope and center, own level and range
+  EfficiencyCurve family;                            // pooled slope, median level (unseen variants)
+  std::map<std::string, EfficiencyCurve> variants;  // own slope, center, level and range
 };
 
 // Throws moat::Error when `points` is empty. Spreads are left 0 (calibration_fit fills them).

@@ -55,7 +55,7 @@ struct Calibration {
   std::map<std::string, double> efficiency_by_bound;  // "compute" | "memory" | "special" -> fraction
   std::map<std::string, std::map<std::string, double>> efficiency_by_family;  // family -> bound -> f
   std::map<std::string, EfficiencyCurve> curve_by_family;   // family -> curve (unseen variants)
-  std::map<std::string, EfficiencyCurve> curve_by_variant;  // variant -> curve (family's slope)
+  std::map<std::string, EfficiencyCurve> curve_by_variant;  // variant -> its own curve
   double spread = 0;        // p90 of |measured / calibrated prediction - 1| over the fitted cases
   double fitted_min_s = 0;  // range of roofline times the fit saw; outside it we extrapolate
   double fitted_max_s = 0;

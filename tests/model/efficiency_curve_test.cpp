@@ -15,28 +15,37 @@
 namespace moat::model {
 namespace {
 
-TEST(EfficiencyCurve, PooledTheilSenSlopeAndMedianLevels) {
+TEST(EfficiencyCurve, OwnLinePerVariantPooledTheilSenForTheFamily) {
   // Variant a: x = -3, -2, -1 with ln eff = -2, -1.5, -1 (slope 0.5 per decade).
-  // Variant b: x = -3, -1 with ln eff = -1, 0 (slope 0.5); a pair closer than 0.1 decade is ignored.
+  // Variant b: x = -3, -1 with ln eff = -1, 0 (slope 0.5); a pair closer than 0.1 decade is ignored
+  // by the family's Theil-Sen slope (but not by b's own least squares).
   // Variant c: a single point (no slope information), x = -2, ln eff = -3.
   std::vector<CurvePoint> pts = {{"a", -3, -2},  {"a", -2, -1.5}, {"a", -1, -1},
                                  {"b", -3, -1},  {"b", -1, 0},    {"b", -1.05, 5},
                                  {"c", -2, -3}};
-  // Pair slopes: a: 0.5, 0.5, 0.5; b: (-3,-1): 0.5, (-3,-1.05): 6/1.95 = 3.08, (-1,-1.05) ignored.
-  // Median of {0.5, 0.5, 0.5, 0.5, 3.08} = 0.5.
   FamilyCurves fc = fit_family_curves(pts);
+  // Family: pair slopes a: 0.5, 0.5, 0.5; b: (-3,-1): 0.5, (-3,-1.05): 6/1.95 = 3.08,
+  // (-1,-1.05) ignored. Median of {0.5, 0.5, 0.5, 0.5, 3.08} = 0.5.
   EXPECT_NEAR(fc.family.slope, 0.5, 1e-12);
   const double center = (-3 - 2 - 1 - 3 - 1 - 1.05 - 2) / 7.0;
   EXPECT_NEAR(fc.family.center, center, 1e-12);
-  // Levels at the center: a: every point gives -2 - 0.5 (-3 - center) = -0.5 + 0.5 center.
-  const double a = -0.5 + 0.5 * center;
-  EXPECT_NEAR(fc.variants.at("a").ln_efficiency, a, 1e-12);
-  // b: -1 - 0.5(-3 - c) = 0.5 + 0.5c; 0 - 0.5(-1 - c) = 0.5 + 0.5c; 5 - 0.5(-1.05 - c) = 5.525 + 0.5c.
-  EXPECT_NEAR(fc.variants.at("b").ln_efficiency, 0.5 + 0.5 * center, 1e-12);
-  // c: -3 - 0.5(-2 - c) = -2 + 0.5c.
-  EXPECT_NEAR(fc.variants.at("c").ln_efficiency, -2 + 0.5 * center, 1e-12);
-  // Family level: median of the three variant levels = a's.
-  EXPECT_NEAR(fc.family.ln_efficiency, a, 1e-12);
+  // Family level: median over variants of median(y - 0.5 (x - center)):
+  //   a: -0.5 + 0.5c (every point); b: median{0.5 + 0.5c, 0.5 + 0.5c, 5.525 + 0.5c} = 0.5 + 0.5c;
+  //   c: -2 + 0.5c. Median of the three = a's.
+  EXPECT_NEAR(fc.family.ln_efficiency, -0.5 + 0.5 * center, 1e-12);
+  // a: its own line, slope 0.5 through its mean (-2, -1.5).
+  EXPECT_NEAR(fc.variants.at("a").slope, 0.5, 1e-12);
+  EXPECT_NEAR(fc.variants.at("a").center, -2, 1e-12);
+  EXPECT_NEAR(fc.variants.at("a").ln_efficiency, -1.5, 1e-12);
+  // b: mean (-5.05/3, 4/3); deviations dx = (-1.3167, 0.6833, 0.6333), dy = (-2.3333, -1.3333,
+  // 3.6667): sxx = 2.60167, sxy = 4.48333, slope 1.723 -> clamped to kMaxSlope.
+  EXPECT_DOUBLE_EQ(fc.variants.at("b").slope, kMaxSlope);
+  EXPECT_NEAR(fc.variants.at("b").center, -5.05 / 3, 1e-12);
+  EXPECT_NEAR(fc.variants.at("b").ln_efficiency, 4.0 / 3, 1e-12);
+  // c: one point, no spread: the family slope through it.
+  EXPECT_NEAR(fc.variants.at("c").slope, 0.5, 1e-12);
+  EXPECT_NEAR(fc.variants.at("c").center, -2, 1e-12);
+  EXPECT_NEAR(fc.variants.at("c").ln_efficiency, -3, 1e-12);
   EXPECT_DOUBLE_EQ(fc.variants.at("a").x_min, -3);
   EXPECT_DOUBLE_EQ(fc.variants.at("a").x_max, -1);
   EXPECT_DOUBLE_EQ(fc.variants.at("c").x_min, -2);
@@ -150,6 +159,11 @@ TEST(EfficiencyCurve, FitFromResultsRecoversACurveAndRoundTripsThroughTheProfile
   // Pair slopes: v: ln 2, w: 0; median ln(2)/2.
   EXPECT_NEAR(c.curve_by_family.at("fam").slope, std::log(2.0) / 2, 1e-12);
   EXPECT_NEAR(c.curve_by_family.at("fam").center, -2.5, 1e-12);
+  // Each variant keeps its own line: v ln 2 per decade through ln 0.1 and ln 0.2, w flat at 40%.
+  EXPECT_NEAR(c.curve_by_variant.at("v").slope, std::log(2.0), 1e-12);
+  EXPECT_NEAR(c.curve_by_variant.at("v").ln_efficiency, (std::log(0.1) + std::log(0.2)) / 2, 1e-12);
+  EXPECT_NEAR(c.curve_by_variant.at("w").slope, 0, 1e-12);
+  EXPECT_NEAR(c.curve_by_variant.at("w").ln_efficiency, std::log(0.4), 1e-12);
   hw.calibration = c;
   const std::string path =
       (std::filesystem::temp_directory_path() / "moat_curve_roundtrip.toml").string();
@@ -170,11 +184,13 @@ TEST(EfficiencyCurve, FitFromResultsRecoversACurveAndRoundTripsThroughTheProfile
   Cost k;
   k.flops_matrix = 1e9;
   Prediction p = predict_roofline(k, DType::fp32, back, {"fam", true, "v"});
-  // Hand-computed: v's level at the center is the mean of ln 0.1 and ln 0.2, so at x = -3 the curve
-  // gives 0.1 * 2^(1/4). Errors |measured/predicted - 1| of the four points: 2^(1/4) - 1 twice and
-  // 1 - 2^(-1/4) twice; the pooled p90 is 2^(1/4) - 1.
-  EXPECT_NEAR(p.seconds, 1e-3 / (0.1 * std::pow(2.0, 0.25)), 1e-9);
-  EXPECT_NEAR(c.curve_by_variant.at("v").spread, std::pow(2.0, 0.25) - 1, 1e-12);
+  // Hand-computed: v's own line passes through both of its points, so at x = -3 it gives exactly
+  // 10%: 1 ms of roofline work takes 10 ms. Every fitted point is reproduced, so the spread of the
+  // variant level (p90 over the family's cases) is 0.
+  EXPECT_NEAR(p.seconds, 1e-3 / 0.1, 1e-9);
+  EXPECT_NEAR(c.curve_by_variant.at("v").spread, 0, 1e-12);
+  // The family curve (pooled slope ln(2)/2) misses both variants: its spread is not 0.
+  EXPECT_GT(c.curve_by_family.at("fam").spread, 0.1);
 }
 
 TEST(Validation, RepredictsFromRecordedWorkWithAnotherProfile) {
