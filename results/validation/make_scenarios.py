@@ -19,8 +19,8 @@ import tempfile
 MOAT = sys.argv[1] if len(sys.argv) > 1 else "build/val/apps/moat"
 
 TIMING = """[timing]
-repetitions = 5
-min_time_s = 0.02
+repetitions = 9
+min_time_s = 0.05
 warmup_runs = 1
 cache = "warm"
 """
