@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "kernels/attention/common/device_qkv.hpp"
 #include "kernels/attention/common/oracle.hpp"
 #include "kernels/attention/common/score_plane_skeleton.hpp"
 #include "kernels/common/check.hpp"
@@ -87,14 +88,9 @@ class ScorePlaneInstance final : public KernelInstance {
     hq_ = random_values(s_.q_elems(), dtype_, req.seed * 3 + 0);
     hk_ = random_values(s_.k_elems(), dtype_, req.seed * 3 + 1);
     hv_ = random_values(s_.v_elems(), dtype_, req.seed * 3 + 2);
-    View4<float> q("q", s_.batch, s_.heads_q, s_.seq_q, s_.head_dim);
-    View4<float> k("k", s_.batch, s_.heads_kv, s_.seq_kv, s_.head_dim);
-    View4<float> v("v", s_.batch, s_.heads_kv, s_.seq_kv, s_.value_dim);
-    upload(q, hq_);
-    upload(k, hk_);
-    upload(v, hv_);
-    q_ = q, k_ = k, v_ = v;
-    o_ = View4<float>("o", s_.batch, s_.heads_q, s_.seq_q, s_.value_dim);
+    const auto qkv = upload_qkv(s_, hq_, hk_, hv_);
+    q_ = qkv.q, k_ = qkv.k, v_ = qkv.v;
+    o_ = output_view(s_);
     View1<float> pre("plane_pre", hw_.pre.size()), post("plane_post", std::max<std::size_t>(1, hw_.post.size()));
     upload(pre, hw_.pre);
     if (!hw_.post.empty()) upload(post, hw_.post);

@@ -3,6 +3,7 @@
 // oracle on sampled rows. A variant provides its device Policy and a host mask/score pair.
 #include <memory>
 
+#include "kernels/attention/common/device_qkv.hpp"
 #include "kernels/attention/common/flash.hpp"
 #include "kernels/attention/common/oracle.hpp"
 #include "kernels/common/check.hpp"
@@ -35,16 +36,9 @@ class SoftmaxAttentionInstance final : public KernelInstance {
     } else {
       hv_ = random_values(s_.v_elems(), dtype_, req.seed * 3 + 2);
     }
-    View4<float> q("q", s_.batch, s_.heads_q, s_.seq_q, s_.head_dim);
-    View4<float> k("k", s_.batch, s_.heads_kv, s_.seq_kv, s_.head_dim);
-    View4<float> v("v", s_.batch, s_.heads_kv, s_.seq_kv, s_.value_dim);
-    upload(q, hq_);
-    upload(k, hk_);
-    upload(v, hv_);
-    q_ = q;
-    k_ = k;
-    v_ = v;
-    o_ = View4<float>("o", s_.batch, s_.heads_q, s_.seq_q, s_.value_dim);
+    const auto qkv = upload_qkv(s_, hq_, hk_, hv_);
+    q_ = qkv.q, k_ = qkv.k, v_ = qkv.v;
+    o_ = output_view(s_);
   }
 
   void run() override { flash_forward(q_, k_, v_, o_, s_, policy_); }

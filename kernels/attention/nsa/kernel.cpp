@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kernels/attention/common/block_sparse_gate.hpp"
+#include "kernels/attention/common/device_qkv.hpp"
 #include "kernels/attention/sliding_window/policy.hpp"
 
 namespace moat::variants::attention_nsa {
@@ -34,16 +35,11 @@ class NsaInstance final : public KernelInstance {
     hq_ = random_values(s_.q_elems(), dtype_, req.seed * 3 + 0);
     hk_ = random_values(s_.k_elems(), dtype_, req.seed * 3 + 1);
     hv_ = random_values(s_.v_elems(), dtype_, req.seed * 3 + 2);
-    View4<float> q("q", s_.batch, s_.heads_q, s_.seq_q, s_.head_dim);
-    View4<float> k("k", s_.batch, s_.heads_kv, s_.seq_kv, s_.head_dim);
-    View4<float> v("v", s_.batch, s_.heads_kv, s_.seq_kv, s_.value_dim);
-    upload(q, hq_);
-    upload(k, hk_);
-    upload(v, hv_);
-    q_ = q, k_ = k, v_ = v;
+    const auto qkv = attention::upload_qkv(s_, hq_, hk_, hv_);
+    q_ = qkv.q, k_ = qkv.k, v_ = qkv.v;
     vmean_ = View4<float>("nsa_vmean", s_.batch, s_.heads_kv, geo_.key_blocks(), s_.value_dim);
-    for (auto& o : o_) o = View4<float>("nsa_branch", s_.batch, s_.heads_q, s_.seq_q, s_.value_dim);
-    out_ = View4<float>("o", s_.batch, s_.heads_q, s_.seq_q, s_.value_dim);
+    for (auto& o : o_) o = attention::output_view(s_, "nsa_branch");
+    out_ = attention::output_view(s_);
     lists_ = attention::BlockLists(s_, geo_, gate_.width);
     std::vector<float> gf(hg_.begin(), hg_.end());
     View2<float> g("nsa_gates", s_.heads_q, 3);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/attention/common/device_qkv.hpp"
 #include "kernels/attention/common/oracle.hpp"
 #include "kernels/attention/routing_transformer/routing.hpp"
 #include "kernels/common/check.hpp"
@@ -31,16 +32,9 @@ class RoutingInstance final : public KernelInstance {
     hv_ = random_values(s_.v_elems(), dtype_, req.seed * 3 + 2);
     mu_ = attention::routing_centroids(s_.heads_kv, clusters_, s_.head_dim,
                                        std::uint64_t(req.params.i("centroid_seed")));
-    View4<float> q("q", s_.batch, s_.heads_q, s_.seq_q, s_.head_dim);
-    View4<float> k("k", s_.batch, s_.heads_kv, s_.seq_kv, s_.head_dim);
-    View4<float> v("v", s_.batch, s_.heads_kv, s_.seq_kv, s_.value_dim);
-    upload(q, hq_);
-    upload(k, hk_);
-    upload(v, hv_);
-    q_ = q;
-    k_ = k;
-    v_ = v;
-    o_ = View4<float>("o", s_.batch, s_.heads_q, s_.seq_q, s_.value_dim);
+    const auto qkv = attention::upload_qkv(s_, hq_, hk_, hv_);
+    q_ = qkv.q, k_ = qkv.k, v_ = qkv.v;
+    o_ = attention::output_view(s_);
     routed_ = attention::RoutedAttention(s_, clusters_, causal_, mu_);
   }
 
