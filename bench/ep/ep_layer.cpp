@@ -70,7 +70,11 @@ EpLayer::EpLayer(const EpLayerConfig& cfg, Communicator& comm)
       layer_(layer_config(cfg)),
       weights_(moe::random_layer_weights(layer_, /*gated=*/true, DType::fp32, cfg.seed)),
       x_host_(rank_tokens(cfg, comm.rank())),
-      dispatch_(cfg.tokens_per_rank, cfg.top_k, cfg.experts) {
+      dispatch_(cfg.tokens_per_rank, cfg.top_k, cfg.experts),
+      // Worst case every rank routes every slot to this rank's experts.
+      tiles_(moe::RowTileList::capacity_for(
+          std::int64_t(comm.size()) * cfg.tokens_per_rank * cfg.top_k,
+          std::int64_t(comm.size()) * local_experts_)) {
   const int T = cfg.tokens_per_rank, H = cfg.hidden, F = cfg.ffn, k = cfg.top_k;
   const std::size_t per_expert = std::size_t(H) * F;
   const std::size_t first = std::size_t(comm.rank()) * local_experts_ * per_expert;
@@ -91,8 +95,6 @@ EpLayer::EpLayer(const EpLayerConfig& cfg, Communicator& comm)
   x_recv_ = View2<float>("x_recv", max_rows, H);
   hmid_ = View2<float>("hmid", max_rows, F);
   y_recv_ = View2<float>("y_recv", max_rows, H);
-  tiles_ = moe::TileView("ep_tiles", moe::RowTileList::capacity_for(
-                                         max_rows, std::int64_t(comm.size()) * local_experts_));
   send_bytes_.assign(std::size_t(comm.size()), 0);
   recv_bytes_.assign(std::size_t(comm.size()), 0);
 }
@@ -123,14 +125,7 @@ void EpLayer::exchange_counts() {
     received = offsets.back();
     for (const auto& t : moe::row_tiles_from_offsets(offsets)) tiles.push_back(t);
   }
-  auto host = Kokkos::create_mirror_view(tiles_);
-  for (std::size_t i = 0; i < tiles.size(); ++i) {
-    host(i, 0) = tiles[i].expert;
-    host(i, 1) = tiles[i].row0;
-    host(i, 2) = tiles[i].rows;
-  }
-  Kokkos::deep_copy(tiles_, host);
-  n_tiles_ = int(tiles.size());
+  tiles_.set_tiles(tiles);
   traffic_.rows_permuted = off.back();
   traffic_.rows_sent =
       std::accumulate(send_bytes_.begin(), send_bytes_.end(), std::size_t(0)) / row_bytes;
@@ -168,8 +163,8 @@ void EpLayer::run(PhaseTimes* times) {
   end();
 
   begin();
-  moe::grouped_gemm(tiles_, n_tiles_, x_recv_, w_gate_, w_up_, hmid_, moe::SwiGluEpilogue{});
-  moe::grouped_gemm(tiles_, n_tiles_, hmid_, w_down_, w_down_, y_recv_, moe::IdentityEpilogue{});
+  moe::grouped_gemm(tiles_.view(), tiles_.count(), x_recv_, w_gate_, w_up_, hmid_, moe::SwiGluEpilogue{});
+  moe::grouped_gemm(tiles_.view(), tiles_.count(), hmid_, w_down_, w_down_, y_recv_, moe::IdentityEpilogue{});
   end();
 
   begin();  // the reverse exchange puts every output where its row left from

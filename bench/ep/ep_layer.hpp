@@ -81,8 +81,7 @@ class EpLayer {
   View2<float> logits_, weight_, xp_, x_recv_, hmid_, y_recv_, yp_, out_;
   View2<int> idx_;
   moe::Dispatch dispatch_;
-  moe::TileView tiles_;
-  int n_tiles_ = 0;
+  moe::RowTileList tiles_;  // this rank's received segments, per source rank and local expert
   std::vector<std::size_t> send_bytes_, recv_bytes_;
   EpTraffic traffic_;
 };

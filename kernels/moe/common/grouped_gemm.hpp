@@ -191,8 +191,9 @@ class RowTileList {
   explicit RowTileList(std::int64_t capacity)
       : tiles_("tiles", capacity), host_(Kokkos::create_mirror_view(tiles_)) {}
   // Tiles of at most kRowTile rows per expert segment; returns how many.
-  int set(const std::vector<int>& offsets) {
-    const auto list = row_tiles_from_offsets(offsets);
+  int set(const std::vector<int>& offsets) { return set_tiles(row_tiles_from_offsets(offsets)); }
+  // Any tile list (e.g. segments gathered from several ranks); returns how many.
+  int set_tiles(const std::vector<RowTile>& list) {
     for (std::size_t i = 0; i < list.size(); ++i) {
       host_(i, 0) = list[i].expert;
       host_(i, 1) = list[i].row0;
