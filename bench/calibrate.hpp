@@ -8,6 +8,10 @@
 
 namespace moat {
 
+// Bumped whenever calibrate measures a ceiling differently (2: host special rate from the
+// attention tile's softmax), so that profiles cached by an older method are measured again.
+inline constexpr int kCalibrationMethod = 2;
+
 struct CalibrationOptions {
   bool quick = false;  // smaller buffers and fewer repeats (seconds, for `--hardware auto`)
   std::function<void(const std::string&)> progress;  // one line per measurement

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <string>
 
 #include "bench/calibrate.hpp"
 #include "bench/run_context.hpp"
@@ -19,7 +20,7 @@ std::string calibration_cache_path() {
     dir = std::filesystem::path(h) / ".cache" / "moat";
   else
     dir = ".moat-cache";
-  return (dir / (host_profile_id() + ".toml")).string();
+  return (dir / (host_profile_id() + ".m" + std::to_string(kCalibrationMethod) + ".toml")).string();
 }
 
 ResolvedHardware resolve_hardware(const std::string& arg) {

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <map>
+#include <vector>
 
 #include "reports/html_escape.hpp"
 #include "reports/number_format.hpp"
@@ -80,6 +82,33 @@ void run_summary(std::string& md, const ResultsDocument& run) {
   md += fmt::format("## moat run {} ({} cases)\n\n", code(short_sha(run.run.git_sha)),
                     run.cases.size());
   for (const auto& [status, count] : by_status) md += fmt::format("- {}: {}\n", status, count);
+
+  // Every case with its measurement beside the model, then how far the model was overall.
+  md += "\n| case | status | measured (median) | predicted | measured/predicted | bound |\n"
+        "|---|---|---|---|---|---|\n";
+  std::vector<double> ratios;
+  for (std::size_t i = 0; i < run.cases.size(); ++i) {
+    const CaseRecord& c = run.cases[i];
+    if (c.ok() && c.measured_over_predicted && *c.measured_over_predicted > 0)
+      ratios.push_back(*c.measured_over_predicted);
+    if (i >= kMarkdownRowsPerTable) continue;
+    const std::string status = c.reason.empty() ? c.status : c.status + ": " + c.reason;
+    md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", code(c.name.empty() ? c.id : c.name),
+                      escape_markdown_cell(status),
+                      c.ok() && !c.samples_s.empty() ? format_seconds(median(c.samples_s)) : "–",
+                      opt_seconds(c.predicted_s),
+                      c.measured_over_predicted ? format_ratio(*c.measured_over_predicted) : "–",
+                      escape_markdown_cell(c.predicted_bound.value_or("")));
+  }
+  if (run.cases.size() > kMarkdownRowsPerTable)
+    md += fmt::format("\n…and {} more cases.\n", run.cases.size() - kMarkdownRowsPerTable);
+  if (!ratios.empty()) {
+    double log_sum = 0;
+    for (double r : ratios) log_sum += std::log(r);
+    md += fmt::format("\nmeasured/predicted over {} ok cases: median {}, geometric mean {}\n",
+                      ratios.size(), format_ratio(median(ratios)),
+                      format_ratio(std::exp(log_sum / double(ratios.size()))));
+  }
 }
 
 void model_outlier_section(std::string& md, const ReportContext& ctx) {

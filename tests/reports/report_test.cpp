@@ -91,6 +91,14 @@ TEST(MarkdownReport, ModelOutliersAndSingleRunSummary) {
       parse_results_document(testing::results_doc({}, cases), "run.json"), {}, {}, {}, {}, {}, 2.0};
   const std::string md = markdown_report(ctx);
   EXPECT_NE(md.find("## moat run `111111111111` (2 cases)"), std::string::npos) << md;
+  // The case table and the model summary over the recorded ratios 10.006 and 1.112 (the synthetic
+  // samples carry noise): median 5.559, geometric mean 3.335.
+  EXPECT_NE(md.find("| case | status | measured (median) | predicted | measured/predicted |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("measured/predicted over 2 ok cases: median 5.559, geometric mean 3.335"),
+            std::string::npos)
+      << md;
   EXPECT_NE(md.find("### Model vs measurement outliers (1, measured/predicted beyond 2×)"),
             std::string::npos)
       << md;
