@@ -1,6 +1,7 @@
 #include "model/toml_strict.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 namespace moat::model {
@@ -198,6 +199,16 @@ const toml::array* StrictTable::optional_array(std::string_view key) const {
 const toml::array& StrictTable::array(std::string_view key) const {
   required(key, "add [[" + std::string(key) + "]] entries");
   return *optional_array(key);
+}
+
+ScenarioHeader read_scenario_header(const StrictTable& root, const std::string& path) {
+  ScenarioHeader h{std::filesystem::path(path).stem().string(), ""};
+  if (root.has("scenario")) {
+    StrictTable s = root.table("scenario", {"name", "description"});
+    h.name = s.text_or("name", h.name);
+    h.description = s.text_or("description", "");
+  }
+  return h;
 }
 
 }  // namespace moat::model

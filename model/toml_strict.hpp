@@ -68,4 +68,11 @@ class StrictTable {
   std::string context_;
 };
 
+// A scenario file's optional [scenario] table: name (default: the file's stem) and description.
+struct ScenarioHeader {
+  std::string name;
+  std::string description;
+};
+ScenarioHeader read_scenario_header(const StrictTable& root, const std::string& path);
+
 }  // namespace moat::model

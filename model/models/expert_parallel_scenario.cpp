@@ -131,12 +131,9 @@ ExpertParallelScenario load_expert_parallel_scenario(const std::string& path) {
   root.text("kind", {"model"});
   ExpertParallelScenario sc;
   sc.path = path;
-  sc.name = fs::path(path).stem().string();
-  if (root.has("scenario")) {
-    StrictTable s = root.table("scenario", {"name", "description"});
-    sc.name = s.text_or("name", sc.name);
-    sc.description = s.text_or("description", "");
-  }
+  const ScenarioHeader header = read_scenario_header(root, path);
+  sc.name = header.name;
+  sc.description = header.description;
   StrictTable model = root.table("model", {"preset"});
   sc.model_path =
       resolve_model_file(model.text("preset"), "presets", path, model.location_of("preset"));

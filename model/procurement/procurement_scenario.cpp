@@ -127,12 +127,9 @@ ProcurementScenario load_procurement_scenario(const std::string& path) {
     root.fail("kind", "not a model scenario");
   ProcurementScenario sc;
   sc.path = path;
-  sc.name = fs::path(path).stem().string();
-  if (root.has("scenario")) {
-    StrictTable s = root.table("scenario", {"name", "description"});
-    sc.name = s.text_or("name", sc.name);
-    sc.description = s.text_or("description", "");
-  }
+  const ScenarioHeader header = read_scenario_header(root, path);
+  sc.name = header.name;
+  sc.description = header.description;
   StrictTable model = root.table("model", {"preset"});
   sc.model_path = resolve_model_file(model.text("preset"), "presets", path, model.location_of("preset"));
   sc.model = load_model_preset(sc.model_path);

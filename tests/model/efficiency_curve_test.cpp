@@ -92,17 +92,21 @@ HardwareProfile machine() {
   return hw;
 }
 
+// A flat curve at `efficiency`, fitted over x in [-4, -2] (0.1 to 10 ms of roofline work).
+EfficiencyCurve flat_curve(double efficiency, double spread = 0) {
+  EfficiencyCurve c;
+  c.ln_efficiency = std::log(efficiency);
+  c.center = -3;
+  c.x_min = -4;
+  c.x_max = -2;
+  c.spread = spread;
+  return c;
+}
+
 TEST(EfficiencyCurve, PredictionUsesVariantThenFamilyCurveAndWidensOutside) {
   HardwareProfile hw = machine();
-  EfficiencyCurve fam;
-  fam.ln_efficiency = std::log(0.5);
-  fam.center = -3;
-  fam.x_min = -4;
-  fam.x_max = -2;
-  fam.spread = 0.3;
-  EfficiencyCurve var = fam;
-  var.ln_efficiency = std::log(0.25);
-  var.spread = 0.1;
+  const EfficiencyCurve fam = flat_curve(0.5, 0.3);
+  const EfficiencyCurve var = flat_curve(0.25, 0.1);
   hw.calibration.curve_by_family["f"] = fam;
   hw.calibration.curve_by_variant["f.v"] = var;
   hw.calibration.efficiency_by_bound = {{"compute", 0.9}};
@@ -195,13 +199,8 @@ TEST(EfficiencyCurve, FitFromResultsRecoversACurveAndRoundTripsThroughTheProfile
 
 TEST(Validation, RepredictsFromRecordedWorkWithAnotherProfile) {
   HardwareProfile hw = machine();
-  EfficiencyCurve fam;
-  fam.ln_efficiency = std::log(0.5);
-  fam.center = -3;
-  fam.x_min = -4;
-  fam.x_max = -2;
-  EfficiencyCurve var = fam;
-  var.ln_efficiency = std::log(0.25);
+  const EfficiencyCurve fam = flat_curve(0.5);
+  const EfficiencyCurve var = flat_curve(0.25);
   hw.calibration.curve_by_family["fam"] = fam;
   hw.calibration.curve_by_variant["v"] = var;
   nlohmann::json doc = {{"schema", "moat.results"},
