@@ -21,7 +21,4 @@ class ResultsWriter {
   nlohmann::json doc_;
 };
 
-// Writes `text` to `path` through a temporary file and rename (readers never see half a file).
-void write_file_atomically(const std::string& path, const std::string& text);
-
 }  // namespace moat

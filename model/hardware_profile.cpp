@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <sstream>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "model/toml_strict.hpp"
 
@@ -364,15 +364,7 @@ void save_hardware_profile(const HardwareProfile& p, const std::string& path) {
   }
   write_calibration(p.calibration, w);
 
-  std::filesystem::path target(path);
-  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp);
-    if (!f) throw Error("cannot write hardware profile '" + path + "'");
-    f << w.str();
-  }
-  std::filesystem::rename(tmp, path);
+  write_file_atomically(path, w.str());
 }
 
 }  // namespace moat::model

@@ -14,6 +14,7 @@
 #include "bench/host_profile.hpp"
 #include "bench/results_writer.hpp"
 #include "bench/run_context.hpp"
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "kernels/common/compat.hpp"
 #if MOAT_HAS_NCCL

@@ -6,6 +6,7 @@
 #include "apps/moat/commands.hpp"
 #include "bench/case_record.hpp"
 #include "bench/results_writer.hpp"
+#include "core/atomic_file.hpp"
 #include "model/hardware_profile.hpp"
 #if MOAT_HAS_MODEL_SCENARIOS
 #include "model/model_scenario.hpp"

@@ -1,8 +1,8 @@
 #include "model/models/expert_parallel_scenario.hpp"
 
 #include <cstdio>
-#include <filesystem>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "model/models/parameters.hpp"
 #include "model/number_format.hpp"
@@ -11,7 +11,6 @@
 
 namespace moat::model {
 
-namespace fs = std::filesystem;
 
 bool is_expert_parallel_scenario(const std::string& path) {
   try {
@@ -276,17 +275,7 @@ int predict_expert_parallel_scenario(const std::string& path, const std::string&
   const auto results = run_expert_parallel(sc);
   print_expert_parallel(sc, results, out);
   if (!json_out.empty()) {
-    const fs::path target(json_out);
-    if (target.has_parent_path()) fs::create_directories(target.parent_path());
-    const std::string tmp = json_out + ".tmp";
-    {
-      std::FILE* f = std::fopen(tmp.c_str(), "w");
-      if (!f) throw Error("cannot write '" + json_out + "'");
-      const std::string text = expert_parallel_to_json(sc, results).dump(1) + "\n";
-      const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-      if (std::fclose(f) != 0 || !ok) throw Error("failed writing '" + tmp + "' (disk full?)");
-    }
-    fs::rename(tmp, target);
+    write_file_atomically(json_out, expert_parallel_to_json(sc, results).dump(1) + "\n");
     out << "wrote " << json_out << "\n";
   }
   return 0;

@@ -2,9 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "model/models/model_totals.hpp"
 #include "model/models/parameters.hpp"
@@ -170,15 +169,7 @@ nlohmann::json procurement_to_json(const ProcurementResult& r) {
 }
 
 void write_procurement_json(const ProcurementResult& r, const std::string& path) {
-  std::filesystem::path target(path);
-  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp);
-    if (!f) throw Error("cannot write '" + path + "'");
-    f << procurement_to_json(r).dump(1) << "\n";
-  }
-  std::filesystem::rename(tmp, path);
+  write_file_atomically(path, procurement_to_json(r).dump(1) + "\n");
 }
 
 }  // namespace moat::model
