@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <limits>
 
 #include "core/error.hpp"
@@ -120,14 +119,7 @@ Calibration fit_calibration(const nlohmann::json& doc, const HardwareProfile& hw
 Calibration calibrate_profile_from_results(const std::string& results_path,
                                            const std::string& profile_path,
                                            const std::string& out_profile_path) {
-  std::ifstream f(results_path);
-  if (!f) throw Error("cannot read results '" + results_path + "'");
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(f);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(results_path + ": " + e.what());
-  }
+  const nlohmann::json doc = read_results_file(results_path);
   HardwareProfile hw = load_hardware_profile(profile_path);
   FitOptions options;
   options.fitted_from = results_path;

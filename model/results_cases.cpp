@@ -1,5 +1,7 @@
 #include "model/results_cases.hpp"
 
+#include <fstream>
+
 #include "core/error.hpp"
 
 namespace moat::model {
@@ -53,6 +55,16 @@ std::vector<MeasuredCase> measured_cases(const nlohmann::json& doc) {
     out.push_back(std::move(m));
   }
   return out;
+}
+
+nlohmann::json read_results_file(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw Error("cannot read results '" + path + "'");
+  try {
+    return nlohmann::json::parse(f);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(path + ": " + e.what());
+  }
 }
 
 }  // namespace moat::model

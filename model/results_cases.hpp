@@ -28,4 +28,7 @@ struct MeasuredCase {
 // Throws moat::Error when the document is not a moat.results document.
 std::vector<MeasuredCase> measured_cases(const nlohmann::json& results_doc);
 
+// Parses a results file. Throws moat::Error naming the file when it cannot be read or parsed.
+nlohmann::json read_results_file(const std::string& path);
+
 }  // namespace moat::model

@@ -1,13 +1,14 @@
 // `moat validate RESULTS.json`: how far the model's predictions are from the measurements of a
 // results document, per kernel family and overall (model/validation.hpp). Kokkos-free.
-#include <fstream>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "apps/moat/commands.hpp"
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "model/hardware_profile.hpp"
+#include "model/results_cases.hpp"
 #include "model/validation.hpp"
 
 namespace moat::cli {
@@ -27,14 +28,7 @@ void add_validate_command(CLI::App& app) {
   cmd->add_flag("--family-only", family_only,
                 "With --hardware: ignore variant curves (as for variants the fit never saw)");
   cmd->callback([] {
-    std::ifstream f(results);
-    if (!f) throw Error("cannot read results '" + results + "'");
-    nlohmann::json doc;
-    try {
-      doc = nlohmann::json::parse(f);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw Error(results + ": " + e.what());
-    }
+    nlohmann::json doc = model::read_results_file(results);
     if (family_only && hardware.empty()) throw Error("--family-only needs --hardware PROFILE");
     if (!hardware.empty())
       doc = model::repredict(doc, model::load_hardware_profile(hardware), family_only);
@@ -54,9 +48,7 @@ void add_validate_command(CLI::App& app) {
         j["command"] = run->value("command", "");
         if (auto hp = run->find("hardware_profile"); hp != run->end()) j["hardware_profile"] = *hp;
       }
-      std::ofstream o(json_out);
-      if (!o) throw Error("cannot write '" + json_out + "'");
-      o << j.dump(2) << "\n";
+      write_file_atomically(json_out, j.dump(2) + "\n");
       std::cout << "moat: wrote " << json_out << "\n";
     }
   });
