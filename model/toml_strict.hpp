@@ -2,6 +2,8 @@
 // Strict reading of TOML tables for the model's files (hardware profiles, model presets, model
 // scenarios): unknown keys, wrong types and out-of-range values throw moat::Error carrying
 // file:line:col and a hint. One reader per table; the allowed keys are declared up front.
+#include <toml++/toml.h>
+
 #include <cstdint>
 #include <initializer_list>
 #include <map>
@@ -10,9 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include <toml++/toml.h>
-
 #include "core/error.hpp"
+#include "model/sourced.hpp"  // numbers read as `{ value = 1e12, source = "..." }` or bare
 
 namespace moat::model {
 
@@ -20,12 +21,6 @@ SourceLocation where(const std::string& file, const toml::node& n);
 
 // Parses a file, turning toml++'s parse errors into moat::Error with the position.
 toml::table parse_toml_file(const std::string& path);
-
-// A number with the public source it came from (`{ value = 1e12, source = "..." }` or a bare number).
-struct Sourced {
-  double value = 0;
-  std::string source;
-};
 
 class StrictTable {
  public:

@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "model/number_format.hpp"
+#include "model/toml_strict.hpp"
 
 namespace moat::model {
 

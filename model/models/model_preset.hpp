@@ -2,12 +2,13 @@
 // A transformer model's architecture, as published in its configuration, read from
 // model/presets/<id>.toml (format in docs/model.md). Layers come in groups that share an attention
 // block and an FFN block; their order does not matter to the model's counts and times.
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "model/toml_strict.hpp"
+#include "model/sourced.hpp"
 
 namespace moat::model {
 

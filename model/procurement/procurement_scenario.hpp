@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "model/hardware_profile.hpp"
 #include "model/models/inference.hpp"
 #include "model/models/model_preset.hpp"
