@@ -125,10 +125,12 @@ double exp_rate(int repeats) {
 }
 
 // Host: exp as the attention kernels' online softmax computes it on a host space (the vectorized
-// exp of cpu_tile.hpp, with each score's max, subtraction and sum), the host path that does most
-// special-function work. Scalar exp() above runs several times slower than this on the same core.
+// exp of cpu_tile.hpp on a key-major tile, with each score's max, subtraction and sum), the host
+// path that does most special-function work. Scalar exp() above runs several times slower than
+// this on the same core.
 double host_softmax_exp_rate(int repeats) {
-  constexpr int rows = 32, cols = attention::cpu::kMaxTileCols, tiles = 4096;
+  constexpr int rows = attention::cpu::kMaxTileRows, cols = attention::cpu::kMaxTileCols;
+  constexpr int tiles = 4096;
   std::vector<float> scores(rows * cols), p(rows * cols), m(rows), l(rows), alpha(rows);
   for (int i = 0; i < rows * cols; ++i) scores[std::size_t(i)] = -float(i % 97) * 0.05f;
   float sink = 0;
@@ -137,7 +139,8 @@ double host_softmax_exp_rate(int repeats) {
       std::copy(scores.begin(), scores.end(), p.begin());  // the kernel's score tile write
       std::fill(m.begin(), m.end(), -3.402823e38f);
       std::fill(l.begin(), l.end(), 0.f);
-      attention::cpu::tile_online_softmax(p.data(), m.data(), l.data(), alpha.data(), rows, cols);
+      attention::cpu::tile_online_softmax_key_major(p.data(), m.data(), l.data(), alpha.data(),
+                                                    rows, cols);
       sink += l[std::size_t(k % rows)];
     }
   });

@@ -9,8 +9,9 @@
 namespace moat {
 
 // Bumped whenever calibrate measures a ceiling differently (2: host special rate from the
-// attention tile's softmax), so that profiles cached by an older method are measured again.
-inline constexpr int kCalibrationMethod = 2;
+// attention tile's softmax; 3: from the key-major softmax the flash tile now uses), so that
+// profiles cached by an older method are measured again.
+inline constexpr int kCalibrationMethod = 3;
 
 struct CalibrationOptions {
   bool quick = false;  // smaller buffers and fewer repeats (seconds, for `--hardware auto`)

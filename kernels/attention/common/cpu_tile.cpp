@@ -18,9 +18,11 @@ namespace moat::attention::cpu {
 namespace v4 {
 #define MOAT_TILE_VEC 16
 #define MOAT_TILE_ROWS 4
+#define MOAT_TILE_KEYS 8
 #include "kernels/attention/common/cpu_tile_impl.inc"
 #undef MOAT_TILE_VEC
 #undef MOAT_TILE_ROWS
+#undef MOAT_TILE_KEYS
 }  // namespace v4
 #pragma GCC pop_options
 
@@ -29,9 +31,11 @@ namespace v4 {
 namespace v3 {
 #define MOAT_TILE_VEC 8
 #define MOAT_TILE_ROWS 2
+#define MOAT_TILE_KEYS 2
 #include "kernels/attention/common/cpu_tile_impl.inc"
 #undef MOAT_TILE_VEC
 #undef MOAT_TILE_ROWS
+#undef MOAT_TILE_KEYS
 }  // namespace v3
 #pragma GCC pop_options
 #endif
@@ -39,9 +43,11 @@ namespace v3 {
 namespace base {
 #define MOAT_TILE_VEC 4
 #define MOAT_TILE_ROWS 1
+#define MOAT_TILE_KEYS 1
 #include "kernels/attention/common/cpu_tile_impl.inc"
 #undef MOAT_TILE_VEC
 #undef MOAT_TILE_ROWS
+#undef MOAT_TILE_KEYS
 }  // namespace base
 
 namespace {
@@ -76,13 +82,19 @@ void tile_scores(const float* q, int ldq, const float* kt, int rows, int /*cols*
   MOAT_DISPATCH(scores, q, ldq, kt, rows, depth, s)
 }
 
-void tile_online_softmax(float* p, float* m, float* l, float* alpha, int rows, int cols) {
-  MOAT_DISPATCH(online_softmax, p, m, l, alpha, rows, cols)
+void tile_scores_key_major(const float* qt, const float* k, int ldk, int rows, int cols,
+                           int depth, float* st) {
+  MOAT_DISPATCH(scores_key_major, qt, k, ldk, rows, cols, depth, st)
 }
 
-void tile_pv(const float* p, const float* v, int ldv, const float* alpha, int rows, int cols,
-             int width, float* o, int ldo) {
-  MOAT_DISPATCH(pv, p, v, ldv, alpha, rows, cols, width, o, ldo)
+void tile_online_softmax_key_major(float* st, float* m, float* l, float* alpha, int rows,
+                                   int cols) {
+  MOAT_DISPATCH(online_softmax_key_major, st, m, l, alpha, rows, cols)
+}
+
+void tile_pv(const float* p, int p_row_step, int p_key_step, const float* v, int ldv,
+             const float* alpha, int rows, int cols, int width, float* o, int ldo) {
+  MOAT_DISPATCH(pv, p, p_row_step, p_key_step, v, ldv, alpha, rows, cols, width, o, ldo)
 }
 
 float exp_nonpositive(float x) { return base::exp_np(x); }

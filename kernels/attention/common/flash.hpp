@@ -27,16 +27,20 @@
 // Rows that see no key end with l = 0 and output zeros (defined, finite).
 //
 // Host execution spaces (team size 1) run each tile step through the register-blocked
-// micro-kernels of cpu_tile.hpp on K^T packed once per call; device spaces stage K^T and V in
-// team scratch and give each thread one query row.
+// micro-kernels of cpu_tile.hpp on key-major score tiles (Q^T staged per query tile, K and V read
+// in place); device spaces stage K^T and V in team scratch and give each thread one query row.
 #include <string>
 
 #include "kernels/attention/common/cpu_tile.hpp"
 #include "kernels/attention/common/online_softmax.hpp"
 #include "kernels/attention/common/shape.hpp"
+#include "kernels/common/team_loops.hpp"
 #include "kernels/common/views.hpp"
 
 namespace moat::attention {
+
+static_assert(kQueryTile == cpu::kMaxTileRows && kKeyTile == cpu::kMaxTileCols,
+              "the host micro-kernels are register-blocked for these tile sizes");
 
 template <class P>
 concept PolicyHasSpans = requires(const P& p, int& x) {
@@ -113,10 +117,9 @@ struct FlashForward {
   AttentionShape s;
   Policy policy;
   int q_tiles;
-  View1<float> kt_packed;  // host path: K^T per 64-key tile, [b][hk][tile][head_dim][64]
 
   static std::size_t scratch_bytes(const AttentionShape& s) {
-    return ScratchView2<float>::shmem_size(kQueryTile, s.head_dim) +    // q rows, pre-scaled
+    return ScratchView2<float>::shmem_size(kQueryTile, s.head_dim) +    // q rows (host: Q^T), scaled
            ScratchView2<float>::shmem_size(s.head_dim, kKeyTile) +     // K tile, transposed
            ScratchView2<float>::shmem_size(kKeyTile, s.value_dim) +    // V tile
            ScratchView2<float>::shmem_size(kQueryTile, kKeyTile) +     // scores -> probabilities
@@ -130,11 +133,12 @@ struct FlashForward {
     else return v(b, hk, j, d);
   }
 
-  // The mask and score mod over one score row p[0, cols) of row i at keys k0...
-  KOKKOS_INLINE_FUNCTION void apply_policy(int b, int h, int i, int k0, int cols, float* p) const {
+  // The mask and score mod over one score row p[c * step], c < cols, of row i at keys k0...
+  KOKKOS_INLINE_FUNCTION void apply_policy(int b, int h, int i, int k0, int cols, float* p,
+                                           int step) const {
     const int kb = policy.key_begin(b, h, i), ke = policy.key_end(b, h, i);
     if (k0 + cols <= kb || k0 >= ke) {  // tile outside the row's range
-      for (int c = 0; c < cols; ++c) p[c] = kx::lowest_float();
+      for (int c = 0; c < cols; ++c) p[c * step] = kx::lowest_float();
       return;
     }
     if constexpr (PolicyRangeIsMask<Policy> && PolicyPlainScore<Policy>)
@@ -144,7 +148,7 @@ struct FlashForward {
       bool vis;
       if constexpr (PolicyRangeIsMask<Policy>) vis = j >= kb && j < ke;
       else vis = j >= kb && j < ke && policy.visible(b, h, i, j);
-      p[c] = vis ? policy.score(b, h, i, j, p[c]) : kx::lowest_float();
+      p[c * step] = vis ? policy.score(b, h, i, j, p[c * step]) : kx::lowest_float();
     }
   }
 
@@ -158,7 +162,9 @@ struct FlashForward {
     const int rows = kx::min(kQueryTile, s.seq_q - i0);
     const int level = scratch_level();
 
-    ScratchView2<float> q_s(team.team_scratch(level), kQueryTile, s.head_dim);
+    // Host: Q^T (head_dim x kQueryTile, rows past `rows` zero) for the key-major score kernel.
+    ScratchView2<float> q_s(team.team_scratch(level), kExecOnHost ? s.head_dim : kQueryTile,
+                            kExecOnHost ? kQueryTile : s.head_dim);
     ScratchView2<float> kt_s(team.team_scratch(level), s.head_dim, kKeyTile);
     ScratchView2<float> v_s(team.team_scratch(level), kKeyTile, s.value_dim);
     ScratchView2<float> p_s(team.team_scratch(level), kQueryTile, kKeyTile);
@@ -167,10 +173,19 @@ struct FlashForward {
     ScratchView1<float> l_s(team.team_scratch(level), kQueryTile);
     ScratchView1<float> a_s(team.team_scratch(level), kQueryTile);
 
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows * s.head_dim), [&](int idx) {
-      const int r = idx / s.head_dim, d = idx % s.head_dim;
-      q_s(r, d) = q(b, h, i0 + r, d) * s.scale;
-    });
+    if constexpr (kExecOnHost) {  // team size 1: the tile's rows in order, zeros past the end
+      for (int r = 0; r < kQueryTile; ++r) {
+        if (r < rows) {
+          const float* q_row = &q(b, h, i0 + r, 0);
+          for (int d = 0; d < s.head_dim; ++d) q_s(d, r) = q_row[d] * s.scale;
+        } else {
+          for (int d = 0; d < s.head_dim; ++d) q_s(d, r) = 0.f;
+        }
+      }
+    } else {
+      team_for_rows_cols(team, rows, s.head_dim,
+                         [&](int r, int d) { q_s(r, d) = q(b, h, i0 + r, d) * s.scale; });
+    }
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](int r) {
       if constexpr (PolicyHasSink<Policy>) {  // the sink: logit with a zero value vector
         m_s(r) = policy.sink_logit(b, h);
@@ -194,27 +209,35 @@ struct FlashForward {
       });
     }
     team.team_barrier();
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows * s.value_dim), [&](int idx) {
-      const int r = idx / s.value_dim, d = idx % s.value_dim;
-      const float l = l_s(r);
-      const float out = l > 0.f ? o_s(r, d) / l : 0.f;
-      if constexpr (PolicyHasFinish<Policy>) o(b, h, i0 + r, d) = policy.finish(b, h, i0 + r, d, out);
-      else o(b, h, i0 + r, d) = out;
-    });
+    const auto finish = [&](int r, int d, float out) {
+      if constexpr (PolicyHasFinish<Policy>) return policy.finish(b, h, i0 + r, d, out);
+      else return out;
+    };
+    if constexpr (kExecOnHost) {  // one reciprocal per row, unit-stride rows
+      for (int r = 0; r < rows; ++r) {
+        const float inv_l = l_s(r) > 0.f ? 1.f / l_s(r) : 0.f;
+        float* o_row = &o(b, h, i0 + r, 0);
+        for (int d = 0; d < s.value_dim; ++d) o_row[d] = finish(r, d, o_s(r, d) * inv_l);
+      }
+    } else {
+      team_for_rows_cols(team, rows, s.value_dim, [&](int r, int d) {
+        const float l = l_s(r);
+        o(b, h, i0 + r, d) = finish(r, d, l > 0.f ? o_s(r, d) / l : 0.f);
+      });
+    }
   }
 
-  // Host: the whole query tile at once through the micro-kernels (team size 1).
+  // Host: the whole query tile at once through the micro-kernels (team size 1), on a key-major
+  // score tile p_s[c][r].
   void host_tile(int b, int h, int hk, int i0, int rows, int k0, int cols,
-                 const ScratchView2<float>& q_s, const ScratchView2<float>& p_s,
+                 const ScratchView2<float>& qt_s, const ScratchView2<float>& p_s,
                  const ScratchView2<float>& o_s, const ScratchView1<float>& m_s,
                  const ScratchView1<float>& l_s, const ScratchView1<float>& a_s) const {
-    const std::size_t tiles = (s.seq_kv + kKeyTile - 1) / kKeyTile;
-    const float* kt = kt_packed.data() +
-                      ((std::size_t(b) * s.heads_kv + hk) * tiles + k0 / kKeyTile) *
-                          std::size_t(s.head_dim) * kKeyTile;
-    cpu::tile_scores(q_s.data(), s.head_dim, kt, rows, cols, s.head_dim, p_s.data());
-    for (int r = 0; r < rows; ++r) apply_policy(b, h, i0 + r, k0, cols, &p_s(r, 0));
-    cpu::tile_online_softmax(p_s.data(), m_s.data(), l_s.data(), a_s.data(), rows, cols);
+    float* st = p_s.data();
+    cpu::tile_scores_key_major(qt_s.data(), &k(b, hk, k0, 0), s.head_dim, rows, cols, s.head_dim,
+                               st);
+    for (int r = 0; r < rows; ++r) apply_policy(b, h, i0 + r, k0, cols, st + r, kQueryTile);
+    cpu::tile_online_softmax_key_major(st, m_s.data(), l_s.data(), a_s.data(), rows, cols);
     const float* vp;
     int ldv;
     if constexpr (PolicyValuesFromKeys<Policy>) {
@@ -224,7 +247,7 @@ struct FlashForward {
       vp = &v(b, hk, k0, 0);
       ldv = s.value_dim;
     }
-    cpu::tile_pv(p_s.data(), vp, ldv, a_s.data(), rows, cols, s.value_dim, o_s.data(),
+    cpu::tile_pv(st, 1, kQueryTile, vp, ldv, a_s.data(), rows, cols, s.value_dim, o_s.data(),
                  s.value_dim);
   }
 
@@ -257,7 +280,7 @@ struct FlashForward {
         const float* __restrict__ kt = &kt_s(d, 0);
         for (int c = 0; c < cols; ++c) p[c] += qd * kt[c];
       }
-      apply_policy(b, h, i, k0, cols, p);
+      apply_policy(b, h, i, k0, cols, p, 1);
       float tile_max = kx::lowest_float();
       for (int c = 0; c < cols; ++c) tile_max = kx::max(tile_max, p[c]);
       if (tile_max == kx::lowest_float()) return;  // nothing visible in this tile
@@ -283,7 +306,8 @@ struct FlashForward {
   }
 };
 
-// Host path only: K^T per 64-key tile, zero-padded, so the score micro-kernel reads unit stride.
+// Host path of the row-major micro-kernels (normalizer skeleton): K^T per 64-key tile, zero-padded,
+// so the score micro-kernel reads unit stride.
 inline View1<float> pack_keys_transposed(const View4<const float>& k, const AttentionShape& s) {
   const int tiles = (s.seq_kv + kKeyTile - 1) / kKeyTile;
   const int depth = s.head_dim;
@@ -308,8 +332,7 @@ template <class Policy>
 void flash_forward(const View4<const float>& q, const View4<const float>& k,
                    const View4<const float>& v, const View4<float>& o, const AttentionShape& s,
                    const Policy& policy) {
-  FlashForward<Policy> f{q, k, v, o, s, policy, (s.seq_q + kQueryTile - 1) / kQueryTile, {}};
-  if constexpr (kExecOnHost) f.kt_packed = pack_keys_transposed(k, s);
+  FlashForward<Policy> f{q, k, v, o, s, policy, (s.seq_q + kQueryTile - 1) / kQueryTile};
   const int league = s.batch * s.heads_q * f.q_tiles;
   const int team_size = kExecOnHost ? 1 : kQueryTile;
   TeamPolicy tp(league, team_size);

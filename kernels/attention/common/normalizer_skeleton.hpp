@@ -28,6 +28,7 @@
 #include "kernels/attention/common/cpu_tile.hpp"
 #include "kernels/attention/common/flash.hpp"  // pack_keys_transposed
 #include "kernels/attention/common/shape.hpp"
+#include "kernels/common/team_loops.hpp"
 #include "kernels/common/views.hpp"
 
 namespace moat::attention {
@@ -116,10 +117,8 @@ struct NormalizerForward {
     ScratchView1<float> l_s(team.team_scratch(level), kQueryTile);
     ScratchView1<float> a_s(team.team_scratch(level), kQueryTile);
 
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows * s.head_dim), [&](int idx) {
-      const int r = idx / s.head_dim, d = idx % s.head_dim;
-      q_s(r, d) = q(b, h, i0 + r, d) * s.scale;
-    });
+    team_for_rows_cols(team, rows, s.head_dim,
+                       [&](int r, int d) { q_s(r, d) = q(b, h, i0 + r, d) * s.scale; });
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](int r) {
       m_s(r) = kx::lowest_float();
       l_s(r) = 0.f;
@@ -141,8 +140,7 @@ struct NormalizerForward {
     }
     team.team_barrier();
     const float scale_out = norm.out_scale();
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows * s.value_dim), [&](int idx) {
-      const int r = idx / s.value_dim, d = idx % s.value_dim;
+    team_for_rows_cols(team, rows, s.value_dim, [&](int r, int d) {
       float out = o_s(r, d) * scale_out;
       if constexpr (Norm::kRowSum && !Norm::kTwoPass) out = l_s(r) > 0.f ? out / l_s(r) : 0.f;
       o(b, h, i0 + r, d) = out;
@@ -167,8 +165,8 @@ struct NormalizerForward {
     }
     for (int r = 0; r < rows; ++r)
       a_s(r) = weight_row(mask.key_end(i0 + r), k0, cols, &p_s(r, 0), m_s(r), l_s(r));
-    cpu::tile_pv(p_s.data(), &v(b, hk, k0, 0), s.value_dim, a_s.data(), rows, cols, s.value_dim,
-                 o_s.data(), s.value_dim);
+    cpu::tile_pv(p_s.data(), kKeyTile, 1, &v(b, hk, k0, 0), s.value_dim, a_s.data(), rows, cols,
+                 s.value_dim, o_s.data(), s.value_dim);
   }
 
   // Device: stage K^T and V in scratch, one thread per query row.
