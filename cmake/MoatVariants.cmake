@@ -1,8 +1,8 @@
 # One variant = one folder kernels/<family>/<variant>/ holding spec.cpp (Kokkos-free: schema,
 # validation, cost), kernel.cpp (Kokkos instance + oracle check) and optionally test.cpp.
 # Adding the folder registers the variant: this file generates the two registry sources.
-# oneDNN baselines (CPU) are built when Debian's libdnnl-dev is there; a GPU machine without it
-# still builds every moat kernel.
+# Vendor baselines, kernels/<family>/<variant>/baseline_<impl>.cpp: oneDNN (CPU) is built when
+# Debian's libdnnl-dev is there, cuBLAS on CUDA builds; without them every moat kernel still builds.
 find_library(MOAT_DNNL_LIBRARY dnnl)
 find_path(MOAT_DNNL_INCLUDE_DIR oneapi/dnnl/dnnl.hpp)
 if(MOAT_DNNL_LIBRARY AND MOAT_DNNL_INCLUDE_DIR)
@@ -10,6 +10,16 @@ if(MOAT_DNNL_LIBRARY AND MOAT_DNNL_INCLUDE_DIR)
 else()
   set(MOAT_HAVE_ONEDNN OFF)
   message(STATUS "moat: oneDNN not found: the onednn baselines are left out")
+endif()
+# cuBLAS baselines (GPU) are built when Kokkos targets CUDA and the toolkit has cuBLAS.
+set(MOAT_HAVE_CUBLAS OFF)
+if(MOAT_BUILD_KERNELS AND "CUDA" IN_LIST Kokkos_DEVICES)
+  find_package(CUDAToolkit QUIET)
+  if(TARGET CUDA::cublas)
+    set(MOAT_HAVE_CUBLAS ON)
+  else()
+    message(STATUS "moat: cuBLAS not found: the cublas baselines are left out")
+  endif()
 endif()
 
 file(GLOB _moat_spec_files CONFIGURE_DEPENDS
@@ -46,7 +56,8 @@ foreach(_spec IN LISTS _moat_spec_files)
     foreach(_b IN LISTS _baselines)
       get_filename_component(_bname ${_b} NAME_WE)
       string(REPLACE "baseline_" "" _impl ${_bname})
-      if(_impl STREQUAL "onednn" AND NOT MOAT_HAVE_ONEDNN)
+      if((_impl STREQUAL "onednn" AND NOT MOAT_HAVE_ONEDNN) OR
+         (_impl STREQUAL "cublas" AND NOT MOAT_HAVE_CUBLAS))
         continue()
       endif()
       list(APPEND MOAT_BASELINE_SOURCES_${_impl} ${_b})

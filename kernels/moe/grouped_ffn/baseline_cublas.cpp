@@ -1,0 +1,92 @@
+// cuBLAS baseline of moe.grouped_ffn (CUDA builds): every expert owns the same number of rows, so
+// each projection is one strided-batched SGEMM with one batch entry per expert,
+//   G = X W1,  U = X W3  (batched GEMMs)   H = silu(G) * U  (one elementwise kernel)   Y = H W2,
+// the "batched GEMM for experts" a GPU user would write without a grouped-GEMM library. Plain
+// fp32 math (CUBLAS_DEFAULT_MATH: no TF32 tensor cores), so it is compared with moat's fp32 FMA
+// kernel on equal terms. Runs on Kokkos' CUDA stream, which the harness's CUDA events time.
+#include <cublas_v2.h>
+
+#include <string>
+
+#include "core/error.hpp"
+#include "kernels/common/instance.hpp"
+#include "kernels/common/views.hpp"
+#include "kernels/moe/common/activations.hpp"
+#include "kernels/moe/common/pipeline.hpp"
+#include "kernels/moe/grouped_ffn/problem.hpp"
+
+namespace moat::variants::moe_grouped_ffn {
+namespace {
+
+void check_cublas(cublasStatus_t status, const char* what) {
+  if (status != CUBLAS_STATUS_SUCCESS)
+    throw Error(std::string("cublas baseline of moe.grouped_ffn: ") + what + " failed (status " +
+                std::to_string(int(status)) + ")");
+}
+
+class CublasInstance final : public KernelInstance {
+ public:
+  explicit CublasInstance(const InstanceRequest& req) : p_(req) {
+    if (req.dtype != DType::fp32) throw Error("cublas baseline of moe.grouped_ffn runs fp32 only");
+    xp_ = moe::device2("xp", p_.xp, p_.rows(), p_.hidden);
+    w_gate_ = moe::device3("w_gate", p_.w.w_gate, p_.experts, p_.hidden, p_.ffn);
+    w_up_ = moe::device3("w_up", p_.w.w_up, p_.experts, p_.hidden, p_.ffn);
+    w_down_ = moe::device3("w_down", p_.w.w_down, p_.experts, p_.ffn, p_.hidden);
+    gate_ = View2<float>("gate", p_.rows(), p_.ffn);
+    up_ = View2<float>("up", p_.rows(), p_.ffn);
+    y_ = View2<float>("y", p_.rows(), p_.hidden);
+    check_cublas(cublasCreate(&handle_), "cublasCreate");
+    check_cublas(cublasSetStream(handle_, ExecSpace().cuda_stream()), "cublasSetStream");
+    check_cublas(cublasSetMathMode(handle_, CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+  }
+  ~CublasInstance() override { cublasDestroy(handle_); }
+  CublasInstance(const CublasInstance&) = delete;
+  CublasInstance& operator=(const CublasInstance&) = delete;
+
+  void run() override {
+    const int m = p_.rows_per_expert, h = p_.hidden, f = p_.ffn;
+    batched_gemm(xp_.data(), w_gate_.data(), gate_.data(), m, h, f);
+    batched_gemm(xp_.data(), w_up_.data(), up_.data(), m, h, f);
+    const View2<float> gate = gate_;
+    const View2<const float> up = up_;
+    const std::int64_t n = p_.rows() * f;
+    Kokkos::parallel_for(
+        "moat::cublas_baseline::swiglu", Kokkos::RangePolicy<ExecSpace>(0, n),
+        KOKKOS_LAMBDA(std::int64_t i) {
+          gate.data()[i] = moe::SwiGluEpilogue{}(gate.data()[i], up.data()[i]);
+        });
+    batched_gemm(gate_.data(), w_down_.data(), y_.data(), m, f, h);
+  }
+
+  CheckReport check() override {
+    poison(y_);
+    run();
+    Kokkos::fence();
+    return p_.check(download(y_));
+  }
+
+ private:
+  // Per expert e: C_e (m x n) = A_e (m x k) B_e (k x n), all row-major and packed. cuBLAS is
+  // column-major, so it computes C_e^T = B_e^T A_e^T on the same memory.
+  void batched_gemm(const float* a, const float* b, float* c, int m, int k, int n) {
+    const float one = 1.f, zero = 0.f;
+    check_cublas(cublasSgemmStridedBatched(handle_, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, b, n,
+                                           std::int64_t(k) * n, a, k, std::int64_t(m) * k, &zero,
+                                           c, n, std::int64_t(m) * n, p_.experts),
+                 "cublasSgemmStridedBatched");
+  }
+
+  Problem p_;
+  View2<const float> xp_;
+  View3<const float> w_gate_, w_up_, w_down_;
+  View2<float> gate_, up_, y_;
+  cublasHandle_t handle_{};
+};
+
+}  // namespace
+
+std::unique_ptr<KernelInstance> make_cublas(const InstanceRequest& req) {
+  return std::make_unique<CublasInstance>(req);
+}
+
+}  // namespace moat::variants::moe_grouped_ffn
