@@ -12,8 +12,7 @@
 #include "kernels/common/instance.hpp"
 #include "kernels/common/views.hpp"
 #include "kernels/moe/common/activations.hpp"
-#include "kernels/moe/common/pipeline.hpp"
-#include "kernels/moe/grouped_ffn/problem.hpp"
+#include "kernels/moe/grouped_ffn/device_problem.hpp"
 
 namespace moat::variants::moe_grouped_ffn {
 namespace {
@@ -26,15 +25,9 @@ void check_cublas(cublasStatus_t status, const char* what) {
 
 class CublasInstance final : public KernelInstance {
  public:
-  explicit CublasInstance(const InstanceRequest& req) : p_(req) {
-    if (req.dtype != DType::fp32) throw Error("cublas baseline of moe.grouped_ffn runs fp32 only");
-    xp_ = moe::device2("xp", p_.xp, p_.rows(), p_.hidden);
-    w_gate_ = moe::device3("w_gate", p_.w.w_gate, p_.experts, p_.hidden, p_.ffn);
-    w_up_ = moe::device3("w_up", p_.w.w_up, p_.experts, p_.hidden, p_.ffn);
-    w_down_ = moe::device3("w_down", p_.w.w_down, p_.experts, p_.ffn, p_.hidden);
+  explicit CublasInstance(const InstanceRequest& req) : p_(fp32_only(req)), d_(p_) {
     gate_ = View2<float>("gate", p_.rows(), p_.ffn);
     up_ = View2<float>("up", p_.rows(), p_.ffn);
-    y_ = View2<float>("y", p_.rows(), p_.hidden);
     check_cublas(cublasCreate(&handle_), "cublasCreate");
     check_cublas(cublasSetStream(handle_, ExecSpace().cuda_stream()), "cublasSetStream");
     check_cublas(cublasSetMathMode(handle_, CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
@@ -45,8 +38,8 @@ class CublasInstance final : public KernelInstance {
 
   void run() override {
     const int m = p_.rows_per_expert, h = p_.hidden, f = p_.ffn;
-    batched_gemm(xp_.data(), w_gate_.data(), gate_.data(), m, h, f);
-    batched_gemm(xp_.data(), w_up_.data(), up_.data(), m, h, f);
+    batched_gemm(d_.xp.data(), d_.w_gate.data(), gate_.data(), m, h, f);
+    batched_gemm(d_.xp.data(), d_.w_up.data(), up_.data(), m, h, f);
     const View2<float> gate = gate_;
     const View2<const float> up = up_;
     const std::int64_t n = p_.rows() * f;
@@ -55,14 +48,11 @@ class CublasInstance final : public KernelInstance {
         KOKKOS_LAMBDA(std::int64_t i) {
           gate.data()[i] = moe::SwiGluEpilogue{}(gate.data()[i], up.data()[i]);
         });
-    batched_gemm(gate_.data(), w_down_.data(), y_.data(), m, f, h);
+    batched_gemm(gate_.data(), d_.w_down.data(), d_.y.data(), m, f, h);
   }
 
   CheckReport check() override {
-    poison(y_);
-    run();
-    Kokkos::fence();
-    return p_.check(download(y_));
+    return d_.check(p_, [&] { run(); });
   }
 
  private:
@@ -71,15 +61,19 @@ class CublasInstance final : public KernelInstance {
   void batched_gemm(const float* a, const float* b, float* c, int m, int k, int n) {
     const float one = 1.f, zero = 0.f;
     check_cublas(cublasSgemmStridedBatched(handle_, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, b, n,
-                                           std::int64_t(k) * n, a, k, std::int64_t(m) * k, &zero,
-                                           c, n, std::int64_t(m) * n, p_.experts),
+                                           std::int64_t(k) * n, a, k, std::int64_t(m) * k, &zero, c,
+                                           n, std::int64_t(m) * n, p_.experts),
                  "cublasSgemmStridedBatched");
   }
 
+  static const InstanceRequest& fp32_only(const InstanceRequest& req) {
+    if (req.dtype != DType::fp32) throw Error("cublas baseline of moe.grouped_ffn runs fp32 only");
+    return req;
+  }
+
   Problem p_;
-  View2<const float> xp_;
-  View3<const float> w_gate_, w_up_, w_down_;
-  View2<float> gate_, up_, y_;
+  DeviceProblem d_;
+  View2<float> gate_, up_;
   cublasHandle_t handle_{};
 };
 
