@@ -29,6 +29,8 @@
 // Host execution spaces (team size 1) run each tile step through the register-blocked
 // micro-kernels of cpu_tile.hpp on key-major score tiles (Q^T staged per query tile, K and V read
 // in place); device spaces stage K^T and V in team scratch and give each thread one query row.
+// kHostTiles = false runs that portable per-row path on a host space too (team size 1), which is
+// how the tests check the GPU path's logic on a CPU.
 #include <string>
 
 #include "kernels/attention/common/cpu_tile.hpp"
@@ -110,8 +112,9 @@ struct TileSpans {
   }
 };
 
-template <class Policy>
+template <class Policy, bool kHostTiles = kExecOnHost>
 struct FlashForward {
+  static_assert(kExecOnHost || !kHostTiles, "the host micro-kernels run on host spaces only");
   View4<const float> q, k, v;
   View4<float> o;
   AttentionShape s;
@@ -163,8 +166,8 @@ struct FlashForward {
     const int level = scratch_level();
 
     // Host: Q^T (head_dim x kQueryTile, rows past `rows` zero) for the key-major score kernel.
-    ScratchView2<float> q_s(team.team_scratch(level), kExecOnHost ? s.head_dim : kQueryTile,
-                            kExecOnHost ? kQueryTile : s.head_dim);
+    ScratchView2<float> q_s(team.team_scratch(level), kHostTiles ? s.head_dim : kQueryTile,
+                            kHostTiles ? kQueryTile : s.head_dim);
     ScratchView2<float> kt_s(team.team_scratch(level), s.head_dim, kKeyTile);
     ScratchView2<float> v_s(team.team_scratch(level), kKeyTile, s.value_dim);
     ScratchView2<float> p_s(team.team_scratch(level), kQueryTile, kKeyTile);
@@ -173,7 +176,7 @@ struct FlashForward {
     ScratchView1<float> l_s(team.team_scratch(level), kQueryTile);
     ScratchView1<float> a_s(team.team_scratch(level), kQueryTile);
 
-    if constexpr (kExecOnHost) {  // team size 1: the tile's rows in order, zeros past the end
+    if constexpr (kHostTiles) {  // team size 1: the tile's rows in order, zeros past the end
       for (int r = 0; r < kQueryTile; ++r) {
         if (r < rows) {
           const float* q_row = &q(b, h, i0 + r, 0);
@@ -199,7 +202,7 @@ struct FlashForward {
 
     const TileSpans<Policy> spans(policy, b, h, qt, i0, rows, s.seq_kv);
 #if !defined(__CUDA_ARCH__) && !defined(__HIP_DEVICE_COMPILE__)
-    if constexpr (kExecOnHost) {
+    if constexpr (kHostTiles) {
       spans.for_each_tile([&](int k0, int cols) { host_tile(b, h, hk, i0, rows, k0, cols, q_s, p_s, o_s, m_s, l_s, a_s); });
     } else
 #endif
@@ -213,7 +216,7 @@ struct FlashForward {
       if constexpr (PolicyHasFinish<Policy>) return policy.finish(b, h, i0 + r, d, out);
       else return out;
     };
-    if constexpr (kExecOnHost) {  // one reciprocal per row, unit-stride rows
+    if constexpr (kHostTiles) {  // one reciprocal per row, unit-stride rows
       for (int r = 0; r < rows; ++r) {
         const float inv_l = l_s(r) > 0.f ? 1.f / l_s(r) : 0.f;
         float* o_row = &o(b, h, i0 + r, 0);
@@ -328,16 +331,16 @@ inline View1<float> pack_keys_transposed(const View4<const float>& k, const Atte
 }
 
 // Runs softmax attention over (q, k, v) into o with the given mask/score policy.
-template <class Policy>
+template <class Policy, bool kHostTiles = kExecOnHost>
 void flash_forward(const View4<const float>& q, const View4<const float>& k,
                    const View4<const float>& v, const View4<float>& o, const AttentionShape& s,
                    const Policy& policy) {
-  FlashForward<Policy> f{q, k, v, o, s, policy, (s.seq_q + kQueryTile - 1) / kQueryTile};
+  using Functor = FlashForward<Policy, kHostTiles>;
+  Functor f{q, k, v, o, s, policy, (s.seq_q + kQueryTile - 1) / kQueryTile};
   const int league = s.batch * s.heads_q * f.q_tiles;
   const int team_size = kExecOnHost ? 1 : kQueryTile;
   TeamPolicy tp(league, team_size);
-  tp.set_scratch_size(FlashForward<Policy>::scratch_level(),
-                      Kokkos::PerTeam(FlashForward<Policy>::scratch_bytes(s)));
+  tp.set_scratch_size(Functor::scratch_level(), Kokkos::PerTeam(Functor::scratch_bytes(s)));
   Kokkos::parallel_for("moat::attention::flash_forward", tp, f);
 }
 
