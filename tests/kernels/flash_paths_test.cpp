@@ -7,6 +7,7 @@
 #include <cmath>
 #include <vector>
 
+#include "kernels/attention/common/device_qkv.hpp"
 #include "kernels/attention/common/flash.hpp"
 #include "kernels/common/random.hpp"
 
@@ -89,15 +90,10 @@ template <bool kHostTiles, class Policy>
 std::vector<float> run(const AttentionShape& s, const std::vector<float>& qh,
                        const std::vector<float>& kh, const std::vector<float>& vh,
                        const Policy& policy) {
-  View4<float> q("q", s.batch, s.heads_q, s.seq_q, s.head_dim);
-  View4<float> k("k", s.batch, s.heads_kv, s.seq_kv, s.head_dim);
-  View4<float> v("v", s.batch, s.heads_kv, s.seq_kv, s.value_dim);
-  View4<float> o("o", s.batch, s.heads_q, s.seq_q, s.value_dim);
-  upload(q, qh);
-  upload(k, kh);
-  upload(v, vh);
+  const auto qkv = attention::upload_qkv(s, qh, kh, vh);
+  const View4<float> o = attention::output_view(s);
   poison(o);
-  attention::flash_forward<Policy, kHostTiles>(q, k, v, o, s, policy);
+  attention::flash_forward<Policy, kHostTiles>(qkv.q, qkv.k, qkv.v, o, s, policy);
   Kokkos::fence();
   return download(o);
 }

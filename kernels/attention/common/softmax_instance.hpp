@@ -1,6 +1,7 @@
 #pragma once
 // A KernelInstance for any flash-skeleton variant: random Q/K/V, the kernel, and the float64
-// oracle on sampled rows. A variant provides its device Policy and a host mask/score pair.
+// oracle on sampled rows. A variant provides its device Policy and a host mask/score pair; vendor
+// baselines of the same cases reuse SoftmaxAttentionCase.
 #include <memory>
 
 #include "kernels/attention/common/device_qkv.hpp"
@@ -20,15 +21,17 @@ struct HostMask {
   std::function<double(int, int, int, int, double)> finish = {};
 };
 
-template <class Policy>
-class SoftmaxAttentionInstance final : public KernelInstance {
+// The inputs of a softmax-attention case (random Q/K/V, on the host for the oracle and on the
+// device), its output tensor, and the float64 check of an output on sampled rows: what the flash
+// kernel and the vendor baselines of the same cases share.
+class SoftmaxAttentionCase {
  public:
-  SoftmaxAttentionInstance(const InstanceRequest& req, AttentionShape shape, Policy policy,
-                           HostMask host_mask)
-      : s_(shape), policy_(policy), host_(std::move(host_mask)), dtype_(req.dtype) {
+  SoftmaxAttentionCase(const InstanceRequest& req, AttentionShape shape, HostMask host_mask,
+                       bool values_from_keys)
+      : s_(shape), host_(std::move(host_mask)), dtype_(req.dtype) {
     hq_ = random_values(s_.q_elems(), dtype_, req.seed * 3 + 0);
     hk_ = random_values(s_.k_elems(), dtype_, req.seed * 3 + 1);
-    if constexpr (PolicyValuesFromKeys<Policy>) {  // V = leading value_dim columns of K
+    if (values_from_keys) {  // V = leading value_dim columns of K
       hv_.resize(s_.v_elems());
       for (std::int64_t row = 0; row < s_.v_elems() / s_.value_dim; ++row)
         for (int d = 0; d < s_.value_dim; ++d)
@@ -37,17 +40,19 @@ class SoftmaxAttentionInstance final : public KernelInstance {
       hv_ = random_values(s_.v_elems(), dtype_, req.seed * 3 + 2);
     }
     const auto qkv = upload_qkv(s_, hq_, hk_, hv_);
-    q_ = qkv.q, k_ = qkv.k, v_ = qkv.v;
-    o_ = output_view(s_);
+    q = qkv.q, k = qkv.k, v = qkv.v;
+    o = output_view(s_);
   }
 
-  void run() override { flash_forward(q_, k_, v_, o_, s_, policy_); }
+  const AttentionShape& shape() const { return s_; }
 
-  CheckReport check() override {
-    poison(o_);
+  // Poisons o, runs the implementation once and compares o with the oracle.
+  template <class Run>
+  CheckReport check(const Run& run) const {
+    poison(o);
     run();
     Kokkos::fence();
-    std::vector<float> out = download(o_);
+    std::vector<float> out = download(o);
     auto rows = rows_to_check(s_.rows());
     std::vector<float> got;
     got.reserve(rows.size() * s_.value_dim);
@@ -66,14 +71,32 @@ class SoftmaxAttentionInstance final : public KernelInstance {
                                !any_visible);
   }
 
+  View4<const float> q, k, v;  // [batch][heads][seq][dim]
+  View4<float> o;              // [batch][heads_q][seq_q][value_dim]
+
  private:
   AttentionShape s_;
-  Policy policy_;
   HostMask host_;
   DType dtype_;
   std::vector<float> hq_, hk_, hv_;
-  View4<const float> q_, k_, v_;
-  View4<float> o_;
+};
+
+// The flash kernel of a variant with the given device Policy.
+template <class Policy>
+class SoftmaxAttentionInstance final : public KernelInstance {
+ public:
+  SoftmaxAttentionInstance(const InstanceRequest& req, AttentionShape shape, Policy policy,
+                           HostMask host_mask)
+      : c_(req, shape, std::move(host_mask), PolicyValuesFromKeys<Policy>), policy_(policy) {}
+
+  void run() override { flash_forward(c_.q, c_.k, c_.v, c_.o, c_.shape(), policy_); }
+  CheckReport check() override {
+    return c_.check([&] { run(); });
+  }
+
+ private:
+  SoftmaxAttentionCase c_;
+  Policy policy_;
 };
 
 }  // namespace moat::attention

@@ -7,28 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "kernels/attention/common/causal_mask.hpp"
 #include "kernels/attention/common/flash.hpp"
 #include "kernels/attention/mla_prefill/shape.hpp"
 #include "kernels/moe/common/grouped_gemm.hpp"
 
 namespace moat::variants::attention_mla_prefill {
-
-// Causal (bottom-right aligned: query i is token i + seq_kv - seq_q) or full; the mask is exactly
-// the key range.
-struct CausalOrFull {
-  int seq_kv, offset;
-  bool causal;
-  static constexpr bool kRangeIsMask = true;
-  static constexpr bool kPlainScore = true;
-  KOKKOS_INLINE_FUNCTION int key_begin(int, int, int) const { return 0; }
-  KOKKOS_INLINE_FUNCTION int key_end(int, int, int i) const {
-    return causal ? kx::min(seq_kv, i + offset + 1) : seq_kv;
-  }
-  KOKKOS_INLINE_FUNCTION bool visible(int, int, int i, int j) const {
-    return !causal || j <= i + offset;
-  }
-  KOKKOS_INLINE_FUNCTION float score(int, int, int, int, float s) const { return s; }
-};
 
 // Device buffers of one problem and the three steps over them.
 struct MlaPrefillDevice {
@@ -68,7 +52,7 @@ struct MlaPrefillDevice {
   void run() {
     gemm(c, w, kv);
     assemble();
-    attention::flash_forward(q, k, v, o, s, CausalOrFull{m.seq_kv, m.seq_kv - m.seq_q, m.causal});
+    attention::flash_forward(q, k, v, o, s, attention::CausalOrFull::of(s, m.causal));
   }
 
   // One thread per element of K and V: consecutive threads write consecutive elements of a

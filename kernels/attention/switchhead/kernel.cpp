@@ -3,6 +3,7 @@
 #include <memory>
 #include <vector>
 
+#include "kernels/attention/common/causal_mask.hpp"
 #include "kernels/attention/common/flash.hpp"
 #include "kernels/attention/switchhead/shape.hpp"
 #include "kernels/common/check.hpp"
@@ -14,19 +15,6 @@
 
 namespace moat::variants::attention_switchhead {
 namespace {
-
-struct CausalOrFull {
-  int seq_kv, offset;
-  bool causal;
-  static constexpr bool kRangeIsMask = true;
-  static constexpr bool kPlainScore = true;
-  KOKKOS_INLINE_FUNCTION int key_begin(int, int, int) const { return 0; }
-  KOKKOS_INLINE_FUNCTION int key_end(int, int, int i) const {
-    return causal ? kx::min(seq_kv, i + offset + 1) : seq_kv;
-  }
-  KOKKOS_INLINE_FUNCTION bool visible(int, int, int i, int j) const { return !causal || j <= i + offset; }
-  KOKKOS_INLINE_FUNCTION float score(int, int, int, int, float s) const { return s; }
-};
 
 // Top-k of one head's E logits by value (ties: lower expert); weight = sigmoid(logit). Writes
 // global expert ids head * E + e.
@@ -159,7 +147,7 @@ class SwitchHeadInstance final : public KernelInstance {
     }
     // One attention matrix per head.
     attention::flash_forward(q_, k_view_, v_, a_, s_,
-                             CausalOrFull{s_.seq_kv, s_.seq_kv - s_.seq_q, causal_});
+                             attention::CausalOrFull::of(s_, causal_));
     // Destination side: y_i = sum_h sum_{e in top_k} d_e A^h_i W_O^{h,e}. The attention rows
     // [b][h][i] are the dispatched "tokens", in that order.
     moe::router_logits(x_dst_, w_dst_, logits_dst_);

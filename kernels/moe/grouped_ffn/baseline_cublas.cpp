@@ -4,11 +4,8 @@
 // the "batched GEMM for experts" a GPU user would write without a grouped-GEMM library. Plain
 // fp32 math (CUBLAS_DEFAULT_MATH: no TF32 tensor cores), so it is compared with moat's fp32 FMA
 // kernel on equal terms. Runs on Kokkos' CUDA stream, which the harness's CUDA events time.
-#include <cublas_v2.h>
-
-#include <string>
-
 #include "core/error.hpp"
+#include "kernels/common/cublas_handle.hpp"
 #include "kernels/common/instance.hpp"
 #include "kernels/common/views.hpp"
 #include "kernels/moe/common/activations.hpp"
@@ -17,24 +14,12 @@
 namespace moat::variants::moe_grouped_ffn {
 namespace {
 
-void check_cublas(cublasStatus_t status, const char* what) {
-  if (status != CUBLAS_STATUS_SUCCESS)
-    throw Error(std::string("cublas baseline of moe.grouped_ffn: ") + what + " failed (status " +
-                std::to_string(int(status)) + ")");
-}
-
 class CublasInstance final : public KernelInstance {
  public:
   explicit CublasInstance(const InstanceRequest& req) : p_(fp32_only(req)), d_(p_) {
     gate_ = View2<float>("gate", p_.rows(), p_.ffn);
     up_ = View2<float>("up", p_.rows(), p_.ffn);
-    check_cublas(cublasCreate(&handle_), "cublasCreate");
-    check_cublas(cublasSetStream(handle_, ExecSpace().cuda_stream()), "cublasSetStream");
-    check_cublas(cublasSetMathMode(handle_, CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
   }
-  ~CublasInstance() override { cublasDestroy(handle_); }
-  CublasInstance(const CublasInstance&) = delete;
-  CublasInstance& operator=(const CublasInstance&) = delete;
 
   void run() override {
     const int m = p_.rows_per_expert, h = p_.hidden, f = p_.ffn;
@@ -60,10 +45,10 @@ class CublasInstance final : public KernelInstance {
   // column-major, so it computes C_e^T = B_e^T A_e^T on the same memory.
   void batched_gemm(const float* a, const float* b, float* c, int m, int k, int n) {
     const float one = 1.f, zero = 0.f;
-    check_cublas(cublasSgemmStridedBatched(handle_, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, b, n,
-                                           std::int64_t(k) * n, a, k, std::int64_t(m) * k, &zero, c,
-                                           n, std::int64_t(m) * n, p_.experts),
-                 "cublasSgemmStridedBatched");
+    cublas_.check(cublasSgemmStridedBatched(cublas_.get(), CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one,
+                                            b, n, std::int64_t(k) * n, a, k, std::int64_t(m) * k,
+                                            &zero, c, n, std::int64_t(m) * n, p_.experts),
+                  "cublasSgemmStridedBatched");
   }
 
   static const InstanceRequest& fp32_only(const InstanceRequest& req) {
@@ -74,7 +59,7 @@ class CublasInstance final : public KernelInstance {
   Problem p_;
   DeviceProblem d_;
   View2<float> gate_, up_;
-  cublasHandle_t handle_{};
+  CublasHandle cublas_{"cublas baseline of moe.grouped_ffn"};
 };
 
 }  // namespace
