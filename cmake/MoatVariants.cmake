@@ -5,7 +5,12 @@
 # Debian's libdnnl-dev is there, cuBLAS on CUDA builds; without them every moat kernel still builds.
 find_library(MOAT_DNNL_LIBRARY dnnl)
 find_path(MOAT_DNNL_INCLUDE_DIR oneapi/dnnl/dnnl.hpp)
-if(MOAT_DNNL_LIBRARY AND MOAT_DNNL_INCLUDE_DIR)
+if(MOAT_DNNL_LIBRARY AND MOAT_DNNL_INCLUDE_DIR AND "CUDA" IN_LIST Kokkos_DEVICES)
+  # The oneDNN baselines run on host spaces only, and nvcc (which compiles every Kokkos source of
+  # a CUDA build) fails inside oneDNN's headers.
+  set(MOAT_HAVE_ONEDNN OFF)
+  message(STATUS "moat: CUDA build: the onednn (CPU) baselines are left out")
+elseif(MOAT_DNNL_LIBRARY AND MOAT_DNNL_INCLUDE_DIR)
   set(MOAT_HAVE_ONEDNN ON)
 else()
   set(MOAT_HAVE_ONEDNN OFF)
