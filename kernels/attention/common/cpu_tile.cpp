@@ -1,6 +1,5 @@
 #include "kernels/attention/common/cpu_tile.hpp"
 
-#include <bit>
 #include <cstdint>
 
 // The micro-kernels are compiled three times: for x86-64-v4 (AVX-512), v3 (AVX2 + FMA) and the
@@ -96,8 +95,6 @@ void tile_pv(const float* p, int p_row_step, int p_key_step, const float* v, int
              const float* alpha, int rows, int cols, int width, float* o, int ldo) {
   MOAT_DISPATCH(pv, p, p_row_step, p_key_step, v, ldv, alpha, rows, cols, width, o, ldo)
 }
-
-float exp_nonpositive(float x) { return base::exp_np(x); }
 
 const char* isa_name() {
   switch (kIsa) {

@@ -35,9 +35,6 @@ void tile_online_softmax_key_major(float* st, float* m, float* l, float* alpha, 
 void tile_pv(const float* p, int p_row_step, int p_key_step, const float* v, int ldv,
              const float* alpha, int rows, int cols, int width, float* o, int ldo);
 
-// Vectorizable exp for x <= 0 (relative error ~2e-7): what the softmax uses, for reuse and tests.
-float exp_nonpositive(float x);
-
 // Which compiled variant the micro-kernels use on this CPU ("x86-64-v4", "x86-64-v3", "baseline").
 const char* isa_name();
 
