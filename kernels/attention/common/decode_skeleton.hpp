@@ -6,8 +6,9 @@
 //   phase 2: every query row merges its head's slots with merge_states (online_softmax.hpp) and
 //            normalizes.
 // Rows of a group: r = g * seq_q + i for query head hk * group + g and query token i, so one
-// item's K/V rows serve all of them. One thread per row, no staging: K/V rows are re-read from
-// cache by the group's rows (what decode_cost charges as on-chip traffic).
+// item's K/V rows serve all of them. On hosts, one thread per row, no staging: K/V rows are
+// re-read from cache by the group's rows (what decode_cost charges as on-chip traffic); GPUs stage
+// each key tile in team scratch for the whole team (decode_staged.hpp).
 //
 // A KV accessor maps cache index j of KV head (b, hk) to its rows (head_dim / value_dim floats):
 //   struct KV {
@@ -19,6 +20,7 @@
 #include <string>
 
 #include "kernels/attention/common/decode_schedule.hpp"
+#include "kernels/attention/common/decode_staged.hpp"
 #include "kernels/attention/common/online_softmax.hpp"
 #include "kernels/attention/common/shape.hpp"
 #include "kernels/common/views.hpp"
@@ -37,7 +39,7 @@ struct DecodePlan {
   Kokkos::View<int* [5], Kokkos::LayoutRight, MemSpace> items;  // b, hk, begin, end, slot
   View1<int> team_offsets, slot_offsets;
   int teams = 0;
-  View3<float> part_o;     // [slot][row][value_dim], unnormalized
+  View3<float> part_o;          // [slot][row][value_dim], unnormalized
   View2<float> part_m, part_l;  // [slot][row]
 
   DecodePlan(const DecodeSchedule& s, const AttentionShape& shape)
@@ -45,7 +47,8 @@ struct DecodePlan {
         team_offsets(std::string("decode_team_offsets"), s.team_offsets.size()),
         slot_offsets(std::string("decode_slot_offsets"), s.slot_offsets.size()),
         teams(s.teams()),
-        part_o(std::string("decode_part_o"), s.slots(), shape.group() * shape.seq_q, shape.value_dim),
+        part_o(std::string("decode_part_o"), s.slots(), shape.group() * shape.seq_q,
+               shape.value_dim),
         part_m(std::string("decode_part_m"), s.slots(), shape.group() * shape.seq_q),
         part_l(std::string("decode_part_l"), s.slots(), shape.group() * shape.seq_q) {
     auto h = Kokkos::create_mirror_view(items);
@@ -70,7 +73,7 @@ struct DecodePartialsKernel {
   KOKKOS_INLINE_FUNCTION static int scratch_level() { return kExecOnHost ? 0 : 1; }
   static std::size_t scratch_bytes(const AttentionShape& s) {
     const int rows = s.group() * s.seq_q;
-    return ScratchView2<float>::shmem_size(rows, s.head_dim) +   // q rows, pre-scaled
+    return ScratchView2<float>::shmem_size(rows, s.head_dim) +     // q rows, pre-scaled
            ScratchView2<float>::shmem_size(rows, kDecodeKeyTile);  // scores of one key tile
   }
 
@@ -144,14 +147,25 @@ inline void merge_decode_partials(const DecodePlan& plan, const AttentionShape& 
 }
 
 // Both phases: o = softmax attention of q over the cache `kv`, as the plan decomposes it.
-template <class KV>
+// Phase 1 runs the staged kernel (decode_staged.hpp) on devices, or wherever kStaged is set (the
+// tests run it on the host), and the per-row kernel above on hosts or when the staged tiles do
+// not fit in level-0 scratch (very wide heads of many rows).
+template <class KV, bool kStaged = !kExecOnHost>
 void decode_attention(const View4<const float>& q, const KV& kv, const View4<float>& o,
                       const AttentionShape& s, bool causal, const DecodePlan& plan) {
-  DecodePartialsKernel<KV> f{q, kv, s, causal, plan};
-  TeamPolicy tp(plan.teams, kExecOnHost ? 1 : 32);
-  tp.set_scratch_size(DecodePartialsKernel<KV>::scratch_level(),
-                      Kokkos::PerTeam(DecodePartialsKernel<KV>::scratch_bytes(s)));
-  Kokkos::parallel_for("moat::attention::decode_partials", tp, f);
+  using Staged = DecodeStagedKernel<KV, DecodePlan>;
+  const int kt = kStaged ? Staged::key_tile(s, kDecodeStagedScratchBudget) : 0;
+  if (kt > 0) {
+    TeamPolicy tp(plan.teams, kExecOnHost ? 1 : kDecodeStagedThreads);
+    tp.set_scratch_size(0, Kokkos::PerTeam(Staged::scratch_bytes(s, kt)));
+    Kokkos::parallel_for("moat::attention::decode_staged", tp, Staged{q, kv, s, causal, plan, kt});
+  } else {
+    DecodePartialsKernel<KV> f{q, kv, s, causal, plan};
+    TeamPolicy tp(plan.teams, kExecOnHost ? 1 : 32);
+    tp.set_scratch_size(DecodePartialsKernel<KV>::scratch_level(),
+                        Kokkos::PerTeam(DecodePartialsKernel<KV>::scratch_bytes(s)));
+    Kokkos::parallel_for("moat::attention::decode_partials", tp, f);
+  }
   merge_decode_partials(plan, s, o);
 }
 

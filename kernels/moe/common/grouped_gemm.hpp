@@ -1,11 +1,11 @@
 #pragma once
-// Grouped GEMM over expert row segments: C[rows of expert e] = epilogue(A[rows] B1[e], A[rows] B2[e]).
-// Rows are already permuted so each expert's rows are contiguous ([offsets[e], offsets[e+1])).
-// The work list is a set of (expert, first row, row count) tiles built from the offsets, plus
-// a column block index, so one launch covers every expert however unequal their loads.
-// Two paths, one contract:
-//  - device (CUDA, ...): a team per (row tile, column block), accumulators in team scratch, one
-//    thread per row, unit-stride column loops;
+// Grouped GEMM over expert row segments: C[rows of expert e] = epilogue(A[rows] B1[e], A[rows]
+// B2[e]). Rows are already permuted so each expert's rows are contiguous ([offsets[e],
+// offsets[e+1])). The work list is a set of (expert, first row, row count) tiles built from the
+// offsets, plus a column block index, so one launch covers every expert however unequal their
+// loads. Two paths, one contract:
+//  - device (CUDA, ...): a team per (row tile, column block), register-blocked outputs and
+//    slices of A and B staged in team scratch (tiled_gemm.hpp);
 //  - host: each expert's whole row segment against column blocks of B through the register-
 //    blocked, packed micro-kernel of cpu_gemm.hpp (compiled per instruction set), so B is
 //    streamed once per segment instead of once per 32-row tile.
@@ -16,14 +16,13 @@
 #include "kernels/common/views.hpp"
 #include "kernels/moe/common/cpu_gemm.hpp"
 #include "kernels/moe/common/shape.hpp"
+#include "kernels/moe/common/tiled_gemm.hpp"
 
 namespace moat::moe {
 
 struct RowTile {
   int expert, row0, rows;
 };
-
-inline constexpr int kColTile = 64;
 
 // Row tiles of at most kRowTile rows from host offsets (size experts + 1); empty experts get none.
 inline std::vector<RowTile> row_tiles_from_offsets(const std::vector<int>& offsets) {
@@ -37,58 +36,6 @@ inline std::vector<RowTile> row_tiles_from_offsets(const std::vector<int>& offse
 struct IdentityEpilogue {
   static constexpr bool two_inputs = false;
   KOKKOS_INLINE_FUNCTION float operator()(float a, float) const { return a; }
-};
-
-// C (n_rows x N) = epilogue(A (n_rows x K) * B1[e] (K x N), A * B2[e]) (+ C when accumulating).
-template <class Epilogue>
-struct GroupedGemm {
-  Kokkos::View<const int* [3], Kokkos::LayoutRight, MemSpace> tiles;  // expert, row0, rows
-  View2<const float> a;
-  View3<const float> b1, b2;
-  View2<float> c;
-  Epilogue epi;
-  int col_blocks;
-  bool accumulate;
-
-  static std::size_t scratch_bytes() {
-    return (Epilogue::two_inputs ? 2 : 1) * ScratchView2<float>::shmem_size(kRowTile, kColTile);
-  }
-
-  KOKKOS_INLINE_FUNCTION void operator()(const TeamMember& team) const {
-    const int t = team.league_rank() / col_blocks;
-    const int c0 = (team.league_rank() % col_blocks) * kColTile;
-    const int e = tiles(t, 0), row0 = tiles(t, 1), rows = tiles(t, 2);
-    const int n = int(c.extent(1)), k = int(a.extent(1));
-    const int cols = kx::min(kColTile, n - c0);
-    ScratchView2<float> acc1(team.team_scratch(1), kRowTile, kColTile);
-    ScratchView2<float> acc2(team.team_scratch(1), Epilogue::two_inputs ? kRowTile : 1,
-                             kColTile);
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](int r) {
-      for (int j = 0; j < cols; ++j) acc1(r, j) = 0.f;
-      if constexpr (Epilogue::two_inputs)
-        for (int j = 0; j < cols; ++j) acc2(r, j) = 0.f;
-    });
-    // Outer-product order: one row of B per step, reused by every row of the tile.
-    for (int kk = 0; kk < k; ++kk) {
-      const float* __restrict__ w1 = &b1(e, kk, c0);
-      const float* __restrict__ w2 = Epilogue::two_inputs ? &b2(e, kk, c0) : w1;
-      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](int r) {
-        const float x = a(row0 + r, kk);
-        float* __restrict__ y1 = &acc1(r, 0);
-        for (int j = 0; j < cols; ++j) y1[j] += x * w1[j];
-        if constexpr (Epilogue::two_inputs) {
-          float* __restrict__ y2 = &acc2(r, 0);
-          for (int j = 0; j < cols; ++j) y2[j] += x * w2[j];
-        }
-      });
-    }
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](int r) {
-      for (int j = 0; j < cols; ++j) {
-        const float v = epi(acc1(r, j), Epilogue::two_inputs ? acc2(r, j) : 0.f);
-        c(row0 + r, c0 + j) = accumulate ? c(row0 + r, c0 + j) + v : v;
-      }
-    });
-  }
 };
 
 using TileView = Kokkos::View<int* [3], Kokkos::LayoutRight, MemSpace>;
@@ -127,8 +74,8 @@ void grouped_gemm_host(const TileView& tiles, int n_tiles, const View2<const flo
                        const View2<float>& c, Epilogue epi, bool accumulate) {
   using HostExec = Kokkos::DefaultHostExecutionSpace;
   using HostTeam = Kokkos::TeamPolicy<HostExec>;
-  using HostScratch = Kokkos::View<float*, HostExec::scratch_memory_space,
-                                   Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+  using HostScratch =
+      Kokkos::View<float*, HostExec::scratch_memory_space, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
   const int n = int(c.extent(1)), k = int(a.extent(1));
   const std::vector<HostItem> items = host_items(tiles, n_tiles, n);
   const HostItem* work = items.data();
@@ -137,33 +84,34 @@ void grouped_gemm_host(const TileView& tiles, int n_tiles, const View2<const flo
   HostTeam policy(int(items.size()), 1);
   policy.set_scratch_size(1, Kokkos::PerTeam(HostScratch::shmem_size(pack_floats) +
                                              HostScratch::shmem_size(tmp_floats)));
-  Kokkos::parallel_for(
-      "moat::moe::grouped_gemm_host", policy, [=](const HostTeam::member_type& team) {
-        HostScratch pack(team.team_scratch(1), pack_floats);
-        HostScratch tmp(team.team_scratch(1), tmp_floats);
-        const HostItem w = work[team.league_rank()];
-        const int cols = std::min(cpu::kGemmCols, n - w.col0);
-        const float* ar = &a(w.row0, 0);
-        float* cr = &c(w.row0, w.col0);
-        const int ldc = n;
-        if constexpr (Epilogue::two_inputs) {
-          cpu::gemm_block(ar, k, &b1(w.expert, 0, w.col0), n, cr, ldc, w.rows, cols, k, false,
-                          pack.data());
-          cpu::gemm_block(ar, k, &b2(w.expert, 0, w.col0), n, tmp.data(), cpu::kGemmCols, w.rows,
-                          cols, k, false, pack.data());
-          for (int r = 0; r < w.rows; ++r)
-            for (int j = 0; j < cols; ++j)
-              cr[r * ldc + j] = epi(cr[r * ldc + j], tmp[r * cpu::kGemmCols + j]);
-        } else if constexpr (std::is_same_v<Epilogue, IdentityEpilogue>) {
-          cpu::gemm_block(ar, k, &b1(w.expert, 0, w.col0), n, cr, ldc, w.rows, cols, k,
-                          accumulate, pack.data());
-        } else {
-          cpu::gemm_block(ar, k, &b1(w.expert, 0, w.col0), n, cr, ldc, w.rows, cols, k, false,
-                          pack.data());
-          for (int r = 0; r < w.rows; ++r)
-            for (int j = 0; j < cols; ++j) cr[r * ldc + j] = epi(cr[r * ldc + j], 0.f);
-        }
-      });
+  Kokkos::parallel_for("moat::moe::grouped_gemm_host", policy,
+                       [=](const HostTeam::member_type& team) {
+                         HostScratch pack(team.team_scratch(1), pack_floats);
+                         HostScratch tmp(team.team_scratch(1), tmp_floats);
+                         const HostItem w = work[team.league_rank()];
+                         const int cols = std::min(cpu::kGemmCols, n - w.col0);
+                         const float* ar = &a(w.row0, 0);
+                         float* cr = &c(w.row0, w.col0);
+                         const int ldc = n;
+                         if constexpr (Epilogue::two_inputs) {
+                           cpu::gemm_block(ar, k, &b1(w.expert, 0, w.col0), n, cr, ldc, w.rows,
+                                           cols, k, false, pack.data());
+                           cpu::gemm_block(ar, k, &b2(w.expert, 0, w.col0), n, tmp.data(),
+                                           cpu::kGemmCols, w.rows, cols, k, false, pack.data());
+                           for (int r = 0; r < w.rows; ++r)
+                             for (int j = 0; j < cols; ++j)
+                               cr[r * ldc + j] = epi(cr[r * ldc + j], tmp[r * cpu::kGemmCols + j]);
+                         } else if constexpr (std::is_same_v<Epilogue, IdentityEpilogue>) {
+                           cpu::gemm_block(ar, k, &b1(w.expert, 0, w.col0), n, cr, ldc, w.rows,
+                                           cols, k, accumulate, pack.data());
+                         } else {
+                           cpu::gemm_block(ar, k, &b1(w.expert, 0, w.col0), n, cr, ldc, w.rows,
+                                           cols, k, false, pack.data());
+                           for (int r = 0; r < w.rows; ++r)
+                             for (int j = 0; j < cols; ++j)
+                               cr[r * ldc + j] = epi(cr[r * ldc + j], 0.f);
+                         }
+                       });
 }
 
 }  // namespace detail
@@ -171,17 +119,13 @@ void grouped_gemm_host(const TileView& tiles, int n_tiles, const View2<const flo
 // Runs the first n_tiles tiles of `tiles`. `accumulate` adds into C (single-input epilogues).
 template <class Epilogue>
 void grouped_gemm(const TileView& tiles, int n_tiles, const View2<const float>& a,
-                  const View3<const float>& b1, const View3<const float>& b2,
-                  const View2<float>& c, Epilogue epi, bool accumulate = false) {
+                  const View3<const float>& b1, const View3<const float>& b2, const View2<float>& c,
+                  Epilogue epi, bool accumulate = false) {
   if (n_tiles == 0) return;
   if constexpr (kExecOnHost) {
     detail::grouped_gemm_host(tiles, n_tiles, a, b1, b2, c, epi, accumulate);
   } else {
-    const int col_blocks = (int(c.extent(1)) + kColTile - 1) / kColTile;
-    GroupedGemm<Epilogue> f{tiles, a, b1, b2, c, epi, col_blocks, accumulate};
-    TeamPolicy tp(n_tiles * col_blocks, kRowTile);
-    tp.set_scratch_size(1, Kokkos::PerTeam(GroupedGemm<Epilogue>::scratch_bytes()));
-    Kokkos::parallel_for("moat::moe::grouped_gemm", tp, f);
+    tiled_grouped_gemm<DeviceGemmTiling>(tiles, n_tiles, a, b1, b2, c, epi, accumulate);
   }
 }
 
