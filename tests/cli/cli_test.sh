@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end checks of the moat binary: list --json, strict scenario errors with file:line:col,
-# and a run killed mid-way leaving a readable results file with its finished cases.
+# an implementation not in this build recorded as skipped, and a run killed mid-way leaving a
+# readable results file with its finished cases.
 set -euo pipefail
 moat="$1"
 src="$2"
@@ -34,6 +35,31 @@ printf '[[sweep]]\nvariant = "attention.dence"\n' >"$work/variant.toml"
 expect_error "$work/variant.toml" "variant.toml:2:11"
 if "$moat" run "$src/scenarios/quickstart.toml" --preset nightly 2>"$work/err"; then fail "bad preset"; fi
 grep -q -- "--preset" "$work/err" || fail "bad preset message does not name the flag"
+
+# An implementation this build lacks (a CPU-only vendor baseline on a CUDA build, ...) is
+# recorded as skipped, naming it and the available ones; the run still exits 0.
+cat >"$work/absent.toml" <<'TOML'
+[[sweep]]
+variant = "moe.topk_softmax"
+implementations = ["moat", "not_compiled_in"]
+[sweep.axes]
+tokens = [8]
+[sweep.fixed]
+hidden = 32
+ffn = 64
+TOML
+"$moat" run "$work/absent.toml" -o "$work/absent.json" --hardware none --repetitions 1 \
+  --min-time 0.001 --warmup 0 2>"$work/err" || { cat "$work/err"; fail "absent implementation failed the run"; }
+python3 - "$work/absent.json" <<'PY'
+import json, sys
+c = {x["implementation"]: x for x in json.load(open(sys.argv[1]))["cases"]}
+assert c["moat"]["status"] == "ok", c["moat"]
+r = c["not_compiled_in"]
+assert r["status"] == "skipped", r
+assert "'not_compiled_in' is not in this build (available: " in r["reason"], r["reason"]
+assert "moat" in r["reason"].split("available: ")[1], r["reason"]
+assert "samples_s" not in r and "check" not in r, r
+PY
 
 # A run killed mid-way keeps every finished case in a readable file.
 cat >"$work/long.toml" <<'TOML'

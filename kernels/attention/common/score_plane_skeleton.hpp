@@ -14,6 +14,7 @@
 //   5. O[b, head(g), i0 + r] = sum_j W[g][r][j] v_j
 // Each step is a flat TeamThreadRange over cells followed by a barrier: portable to Serial,
 // OpenMP and CUDA; teams that do not fit the workspace budget run in later launches.
+#include <cstddef>
 #include <string>
 
 #include "kernels/attention/common/score_plane_spec.hpp"
@@ -32,7 +33,10 @@ struct ScorePlaneForward {
   AttentionShape s;
   PlaneGeometry g;
   PlaneWeights w;
-  View1<float> ws;  // plane_team_floats() per team of a wave
+  View1<float> ws;  // team_floats per team of a wave
+  // plane_team_floats(s, g), computed on the host: that function lives in score_plane_spec.cpp
+  // (no Kokkos, host only), so device code must not call it.
+  std::size_t team_floats;
   int q_blocks, first_team;
 
   KOKKOS_INLINE_FUNCTION int key_end(int i) const {
@@ -48,7 +52,7 @@ struct ScorePlaneForward {
     const int i0 = qb * kPlaneRows, rows = kx::min(kPlaneRows, s.seq_q - i0);
     const int G = g.group, SR = g.src_rows(), n = s.seq_kv, halo = g.cq - 1, kc = (g.ck - 1) / 2;
     const int hi = key_end(i0 + rows - 1);  // keys any row of the block sees
-    float* raw = ws.data() + std::size_t(team.league_rank()) * plane_team_floats(s, g);
+    float* raw = ws.data() + std::size_t(team.league_rank()) * team_floats;
     float* mix = raw + std::size_t(G) * SR * n;
     float* lsum = mix + std::size_t(G) * kPlaneRows * n;
     auto RAW = [&](int h, int r, int j) -> float& { return raw[(std::size_t(h) * SR + r) * n + j]; };
@@ -143,7 +147,8 @@ inline void score_plane_forward(const View4<const float>& q, const View4<const f
                                 const AttentionShape& s, const PlaneGeometry& g,
                                 const PlaneWeights& w, const View1<float>& ws) {
   const int teams = plane_teams(s, g), wave = plane_teams_per_wave(s, g);
-  ScorePlaneForward f{q, k, v, o, s, g, w, ws, (s.seq_q + kPlaneRows - 1) / kPlaneRows, 0};
+  ScorePlaneForward f{q, k, v, o, s, g, w, ws, plane_team_floats(s, g),
+                      (s.seq_q + kPlaneRows - 1) / kPlaneRows, 0};
   for (int first = 0; first < teams; first += wave) {
     f.first_team = first;
     TeamPolicy tp(kx::min(wave, teams - first), kExecOnHost ? 1 : 128);
