@@ -6,12 +6,9 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "core/error.hpp"
-#include "kernels/attention/common/oracle.hpp"
-#include "kernels/attention/common/shape.hpp"
-#include "kernels/common/check.hpp"
-#include "kernels/common/instance.hpp"
-#include "kernels/common/random.hpp"
-#include "kernels/common/views.hpp"
+#include "kernels/attention/common/causal_mask.hpp"
+#include "kernels/attention/common/host_mask.hpp"
+#include "kernels/attention/common/softmax_instance.hpp"
 
 namespace moat::variants::attention_dense {
 namespace {
@@ -20,33 +17,34 @@ using dnnl::memory;
 using tag = memory::format_tag;
 using dt = memory::data_type;
 
+// The inputs, output and oracle check are those of the moat kernel's instance
+// (SoftmaxAttentionCase: same seeds); on host builds its views are host memory, which oneDNN
+// reads and writes in place.
 class OneDnnAttention final : public KernelInstance {
  public:
   explicit OneDnnAttention(const InstanceRequest& req)
-      : s_(attention::shape_from(req.params)), causal_(req.params.b("causal")), dtype_(req.dtype),
-        eng_(dnnl::engine::kind::cpu, 0), strm_(eng_) {
-    // The same inputs as the moat kernel's instance (same seeds, same rounding).
-    q_ = random_values(s_.q_elems(), dtype_, req.seed * 3 + 0);
-    k_ = random_values(s_.k_elems(), dtype_, req.seed * 3 + 1);
-    v_ = random_values(s_.v_elems(), dtype_, req.seed * 3 + 2);
-    o_.assign(s_.o_elems(), 0.f);
-    scores_.assign(std::size_t(s_.seq_q) * s_.seq_kv, 0.f);
-    const memory::dim m = s_.seq_q, n = s_.seq_kv, d = s_.head_dim, dv = s_.value_dim;
+      : mask_(
+            attention::CausalOrFull::of(attention::shape_from(req.params), req.params.b("causal"))),
+        c_(req, attention::shape_from(req.params), attention::host_mask_of(mask_), false),
+        eng_(dnnl::engine::kind::cpu, 0),
+        strm_(eng_) {
+    const auto& s = c_.shape();
+    scores_.assign(std::size_t(s.seq_q) * s.seq_kv, 0.f);
+    const memory::dim m = s.seq_q, n = s.seq_kv, d = s.head_dim, dv = s.value_dim;
     memory::desc qd({m, d}, dt::f32, tag::ab), kd({d, n}, dt::f32, tag::ba);  // K^T view of K
     memory::desc sd({m, n}, dt::f32, tag::ab), vd({n, dv}, dt::f32, tag::ab);
     memory::desc od({m, dv}, dt::f32, tag::ab);
     dnnl::primitive_attr a1;
-    a1.set_output_scales(0, {s_.scale});
-    if (causal_) {  // additive mask, bottom-right aligned like the moat kernel
-      mask_.assign(std::size_t(m) * n, 0.f);
-      const int off = s_.seq_kv - s_.seq_q;
-      for (int i = 0; i < s_.seq_q; ++i)
-        for (int j = i + off + 1; j < s_.seq_kv; ++j)
-          if (j >= 0) mask_[std::size_t(i) * n + j] = -INFINITY;
+    a1.set_output_scales(0, {s.scale});
+    if (mask_.causal) {  // additive mask, bottom-right aligned like the moat kernel
+      mask_values_.assign(std::size_t(m) * n, 0.f);
+      for (int i = 0; i < s.seq_q; ++i)
+        for (int j = kx::max(0, mask_.key_end(0, 0, i)); j < s.seq_kv; ++j)
+          mask_values_[std::size_t(i) * n + j] = -INFINITY;
       dnnl::post_ops po;
       po.append_binary(dnnl::algorithm::binary_add, sd);
       a1.set_post_ops(po);
-      mask_mem_ = memory(sd, eng_, mask_.data());
+      mask_mem_ = memory(sd, eng_, mask_values_.data());
     }
     qk_ = dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(qd, kd, sd), a1, eng_));
     softmax_ = dnnl::softmax_forward(dnnl::softmax_forward::primitive_desc(
@@ -60,17 +58,23 @@ class OneDnnAttention final : public KernelInstance {
   }
 
   void run() override {
-    for (int b = 0; b < s_.batch; ++b)
-      for (int h = 0; h < s_.heads_q; ++h) {
-        const std::size_t hk = std::size_t(b) * s_.heads_kv + h / s_.group();
-        const std::size_t hq = std::size_t(b) * s_.heads_q + h;
-        qm_.set_data_handle(&q_[hq * s_.seq_q * s_.head_dim]);
-        km_.set_data_handle(&k_[hk * s_.seq_kv * s_.head_dim]);
-        vm_.set_data_handle(&v_[hk * s_.seq_kv * s_.value_dim]);
-        om_.set_data_handle(&o_[hq * s_.seq_q * s_.value_dim]);
-        std::unordered_map<int, memory> a1{{DNNL_ARG_SRC, qm_}, {DNNL_ARG_WEIGHTS, km_},
-                                           {DNNL_ARG_DST, sm_}};
-        if (causal_) a1[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = mask_mem_;
+    const auto& s = c_.shape();
+    // oneDNN takes non-const handles; it only reads the sources.
+    float* q = const_cast<float*>(c_.q.data());
+    float* k = const_cast<float*>(c_.k.data());
+    float* v = const_cast<float*>(c_.v.data());
+    float* o = c_.o.data();
+    for (int b = 0; b < s.batch; ++b)
+      for (int h = 0; h < s.heads_q; ++h) {
+        const std::size_t hk = std::size_t(b) * s.heads_kv + h / s.group();
+        const std::size_t hq = std::size_t(b) * s.heads_q + h;
+        qm_.set_data_handle(q + hq * s.seq_q * s.head_dim);
+        km_.set_data_handle(k + hk * s.seq_kv * s.head_dim);
+        vm_.set_data_handle(v + hk * s.seq_kv * s.value_dim);
+        om_.set_data_handle(o + hq * s.seq_q * s.value_dim);
+        std::unordered_map<int, memory> a1{
+            {DNNL_ARG_SRC, qm_}, {DNNL_ARG_WEIGHTS, km_}, {DNNL_ARG_DST, sm_}};
+        if (mask_.causal) a1[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = mask_mem_;
         qk_.execute(strm_, a1);
         softmax_.execute(strm_, {{DNNL_ARG_SRC, sm_}, {DNNL_ARG_DST, sm_}});
         pv_.execute(strm_, {{DNNL_ARG_SRC, sm_}, {DNNL_ARG_WEIGHTS, vm_}, {DNNL_ARG_DST, om_}});
@@ -78,33 +82,19 @@ class OneDnnAttention final : public KernelInstance {
     strm_.wait();
     // Rows that see no key (seq_q > seq_kv, causal) are 0/0 in softmax: define them as zeros,
     // as the moat kernel does.
-    if (causal_)
-      for (std::size_t r = 0; r < std::size_t(s_.rows()); ++r)
-        if (int(r % s_.seq_q) + s_.seq_kv - s_.seq_q < 0)
-          for (int d = 0; d < s_.value_dim; ++d) o_[r * s_.value_dim + d] = 0.f;
+    for (std::size_t r = 0; r < std::size_t(s.rows()); ++r)
+      if (mask_.key_end(0, 0, int(r % s.seq_q)) <= 0)
+        for (int d = 0; d < s.value_dim; ++d) o[r * s.value_dim + d] = 0.f;
   }
 
   CheckReport check() override {
-    std::fill(o_.begin(), o_.end(), NAN);
-    run();
-    auto rows = rows_to_check(s_.rows());
-    std::vector<float> got;
-    for (auto r : rows)
-      got.insert(got.end(), o_.begin() + r * s_.value_dim, o_.begin() + (r + 1) * s_.value_dim);
-    const bool causal = causal_;
-    const int off = s_.seq_kv - s_.seq_q;
-    auto want = attention::oracle_softmax_rows(
-        s_, q_, k_, v_, rows, [=](int, int, int i, int j) { return !causal || j <= i + off; },
-        [](int, int, int, int, double x) { return x; });
-    return compare_with_oracle(got, want, oracle_tolerance(dtype_, s_.head_dim + s_.seq_kv),
-                               causal && s_.seq_q > s_.seq_kv && s_.seq_kv < 1);
+    return c_.check([&] { run(); });
   }
 
  private:
-  attention::AttentionShape s_;
-  bool causal_;
-  DType dtype_;
-  std::vector<float> q_, k_, v_, o_, scores_, mask_;
+  attention::CausalOrFull mask_;
+  attention::SoftmaxAttentionCase c_;
+  std::vector<float> scores_, mask_values_;
   dnnl::engine eng_;
   dnnl::stream strm_;
   dnnl::matmul qk_, pv_;
