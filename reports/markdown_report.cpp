@@ -84,8 +84,9 @@ void run_summary(std::string& md, const ResultsDocument& run) {
   for (const auto& [status, count] : by_status) md += fmt::format("- {}: {}\n", status, count);
 
   // Every case with its measurement beside the model, then how far the model was overall.
-  md += "\n| case | status | measured (median) | predicted | measured/predicted | bound |\n"
-        "|---|---|---|---|---|---|\n";
+  md +=
+      "\n| case | status | measured (median) | predicted | measured/predicted | bound |\n"
+      "|---|---|---|---|---|---|\n";
   std::vector<double> ratios;
   for (std::size_t i = 0; i < run.cases.size(); ++i) {
     const CaseRecord& c = run.cases[i];
@@ -93,7 +94,7 @@ void run_summary(std::string& md, const ResultsDocument& run) {
       ratios.push_back(*c.measured_over_predicted);
     if (i >= kMarkdownRowsPerTable) continue;
     const std::string status = c.reason.empty() ? c.status : c.status + ": " + c.reason;
-    md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", code(c.name.empty() ? c.id : c.name),
+    md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", code(run.label(c)),
                       escape_markdown_cell(status),
                       c.ok() && !c.samples_s.empty() ? format_seconds(median(c.samples_s)) : "–",
                       opt_seconds(c.predicted_s),

@@ -99,6 +99,13 @@ const CaseRecord* ResultsDocument::find_case(const std::string& id) const {
   return nullptr;
 }
 
+std::string ResultsDocument::label(const CaseRecord& c) const {
+  const std::string name = c.name.empty() ? c.id : c.name;
+  for (const auto& other : cases)
+    if (other.implementation != c.implementation) return name + " (" + c.implementation + ")";
+  return name;
+}
+
 ResultsDocument parse_results_document(const nlohmann::json& doc, const std::string& file) {
   const JsonNode root(doc, file);
   const std::string schema = root.at("schema").string();

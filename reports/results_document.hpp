@@ -62,6 +62,9 @@ struct ResultsDocument {
   std::vector<CaseRecord> cases;
 
   const CaseRecord* find_case(const std::string& id) const;
+  // The case's name, plus its implementation when the run holds several (a vendor baseline
+  // beside moat): their rows would otherwise read as duplicates.
+  std::string label(const CaseRecord& c) const;
 };
 
 // Throws moat::Error naming the file and JSON path on schema violations.

@@ -105,6 +105,33 @@ TEST(MarkdownReport, ModelOutliersAndSingleRunSummary) {
   EXPECT_NE(md.find("| 10.0"), std::string::npos) << md;
 }
 
+TEST(MarkdownReport, RunsComparingImplementationsNameThemPerRow) {
+  SyntheticCase moat = make(1, 2e-3), vendor = make(1, 1e-3);
+  vendor.implementation = "cublas";
+  ReportContext ctx{parse_results_document(testing::results_doc({}, {moat, vendor}), "run.json"),
+                    {},
+                    {},
+                    {},
+                    {},
+                    {},
+                    2.0};
+  const std::string md = markdown_report(ctx);
+  EXPECT_NE(md.find("`attention.dense?batch=1,causal=true,heads\\_q=1 (moat)`"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("`attention.dense?batch=1,causal=true,heads\\_q=1 (cublas)`"),
+            std::string::npos)
+      << md;
+  // A run of one implementation keeps the bare names.
+  ReportContext single{parse_results_document(testing::results_doc({}, {moat}), "run.json"),
+                       {},
+                       {},
+                       {},
+                       {},
+                       {},
+                       2.0};
+  EXPECT_EQ(markdown_report(single).find("(moat)"), std::string::npos);
+}
+
 TEST(Escaping, HtmlScriptJsonAndMarkdown) {
   EXPECT_EQ(escape_html("<a href=\"x\">'&'</a>"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");

@@ -23,7 +23,7 @@ std::string case_name(const SyntheticCase& c) {
 }
 
 std::string case_id(const SyntheticCase& c) {
-  return case_name(c) + "|" + c.dtype + "|moat|Serial|warm";
+  return case_name(c) + "|" + c.dtype + "|" + c.implementation + "|Serial|warm";
 }
 
 nlohmann::json results_doc(const SyntheticRun& run, const std::vector<SyntheticCase>& cases) {
@@ -34,7 +34,7 @@ nlohmann::json results_doc(const SyntheticRun& run, const std::vector<SyntheticC
         {"name", case_name(c)},
         {"variant", c.variant},
         {"family", "test/family"},
-        {"implementation", "moat"},
+        {"implementation", c.implementation},
         {"params", c.params},
         {"dtype", c.dtype},
         {"backend", "Serial"},

@@ -13,6 +13,7 @@ struct SyntheticCase {
   std::string variant = "attention.dense";
   nlohmann::json params = nlohmann::json::object();
   std::string dtype = "fp32";
+  std::string implementation = "moat";
   std::string status = "ok";
   std::string reason;
   std::vector<double> samples;
