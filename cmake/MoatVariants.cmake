@@ -109,7 +109,9 @@ const std::map<std::string, std::map<std::string, InstanceFactory>>& variant_imp
 # common/random.cpp is Kokkos-free and specs draw fixed parameters (gates, projections) from it.
 add_library(moat_specs STATIC ${MOAT_SPEC_SOURCES} ${_moat_family_common}
             ${CMAKE_CURRENT_SOURCE_DIR}/kernels/common/random.cpp ${_gen}/variant_specs.cpp)
-target_link_libraries(moat_specs PUBLIC moat_core PRIVATE moat_warnings)
+# random_values draws large inputs on several threads.
+find_package(Threads REQUIRED)
+target_link_libraries(moat_specs PUBLIC moat_core Threads::Threads PRIVATE moat_warnings)
 set(MOAT_GENERATED_KERNEL_REGISTRY ${_gen}/variant_kernels.cpp)
 if(MOAT_BASELINE_IMPLS)
   list(REMOVE_DUPLICATES MOAT_BASELINE_IMPLS)

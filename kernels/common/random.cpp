@@ -1,7 +1,9 @@
 #include "kernels/common/random.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <thread>
 
 namespace moat {
 
@@ -26,20 +28,41 @@ float round_mantissa(float f, int drop_bits) {
 float round_to_storage(double x, DType t) {
   float f = static_cast<float>(x);
   switch (t) {
-    case DType::bf16: return round_mantissa(f, 16);
+    case DType::bf16:
+      return round_mantissa(f, 16);
     case DType::fp16: {
       // fp16 has 10 mantissa bits; inputs here stay in its normal range, so dropping 13 bits
       // of the fp32 mantissa is exact rounding.
       return round_mantissa(f, 13);
     }
-    default: return f;
+    default:
+      return f;
   }
 }
 
 std::vector<float> random_values(std::int64_t n, DType t, std::uint64_t seed, double scale) {
-  Rng rng(seed);
   std::vector<float> out(static_cast<std::size_t>(n));
-  for (auto& v : out) v = round_to_storage(rng.normal() * scale, t);
+  // Element i takes next() calls 2i and 2i + 1 (normal() draws two uniforms).
+  const auto fill = [&](std::int64_t begin, std::int64_t end) {
+    Rng rng(seed);
+    rng.skip(2 * static_cast<std::uint64_t>(begin));
+    for (std::int64_t i = begin; i < end; ++i)
+      out[static_cast<std::size_t>(i)] = round_to_storage(rng.normal() * scale, t);
+  };
+  // Gigabyte-sized expert weights took ~10 s per case on one thread.
+  constexpr std::int64_t kPerThread = 1 << 22;
+  const std::int64_t threads = std::min<std::int64_t>(
+      std::max(1u, std::thread::hardware_concurrency()), (n + kPerThread - 1) / kPerThread);
+  if (threads <= 1) {
+    fill(0, n);
+    return out;
+  }
+  std::vector<std::thread> pool;
+  const std::int64_t chunk = (n + threads - 1) / threads;
+  for (std::int64_t w = 1; w < threads; ++w)
+    pool.emplace_back(fill, w * chunk, std::min(n, (w + 1) * chunk));
+  fill(0, std::min(n, chunk));
+  for (auto& th : pool) th.join();
   return out;
 }
 

@@ -21,6 +21,8 @@ class Rng {
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
   double normal();
   std::int64_t below(std::int64_t n) { return static_cast<std::int64_t>(uniform() * n); }
+  // Advances as `calls` next() calls would (splitmix64's state is a counter).
+  void skip(std::uint64_t calls) { state_ += calls * 0x9E3779B97F4A7C15ull; }
 
  private:
   std::uint64_t state_;
@@ -29,7 +31,8 @@ class Rng {
 // Rounds to the storage type (bf16/fp16 round-to-nearest-even), returned as float.
 float round_to_storage(double x, DType t);
 
-// n values, normal(0, scale), already rounded to the storage type.
+// n values, normal(0, scale), already rounded to the storage type. Large n is drawn by several
+// threads, each skipping ahead to its chunk: the values do not depend on the thread count.
 std::vector<float> random_values(std::int64_t n, DType t, std::uint64_t seed, double scale = 1.0);
 
 }  // namespace moat
