@@ -89,6 +89,20 @@ TEST(TiledGroupedGemm, AccumulatesIntoC) {
   expect_matches<moe::SerialGemmTiling, Identity>(p, false);
 }
 
+TEST(TiledGroupedGemm, DenseFormWithoutATileList) {
+  // 11 rows (past the one-thread tile's 4-row block), depth 9, 13 columns.
+  const Problem p = make_problem({11}, 9, 13);
+  View2<float> a("a", p.rows, p.k), b("b", p.k, p.n), c("c", p.rows, p.n);
+  upload(a, p.a);
+  upload(b, std::vector<float>(p.b1.begin(), p.b1.begin() + std::ptrdiff_t(p.k) * p.n));
+  moe::tiled_dense_gemm<moe::SerialGemmTiling>(a, b, c);
+  Kokkos::fence();
+  const std::vector<float> got = download(c);
+  const std::vector<double> want = reference<Identity>(p, false);
+  for (std::size_t i = 0; i < want.size(); ++i)
+    ASSERT_NEAR(got[i], want[i], 1e-5 * (1 + std::fabs(want[i]))) << "element " << i;
+}
+
 TEST(TiledGroupedGemm, DeviceTilingShapesAreConsistent) {
   using T = moe::DeviceGemmTiling;
   static_assert(T::kThreads == 128 && T::kRows == moe::kRowTile,

@@ -33,11 +33,6 @@ inline std::vector<RowTile> row_tiles_from_offsets(const std::vector<int>& offse
   return tiles;
 }
 
-struct IdentityEpilogue {
-  static constexpr bool two_inputs = false;
-  KOKKOS_INLINE_FUNCTION float operator()(float a, float) const { return a; }
-};
-
 using TileView = Kokkos::View<int* [3], Kokkos::LayoutRight, MemSpace>;
 
 namespace detail {

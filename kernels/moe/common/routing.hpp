@@ -2,12 +2,17 @@
 // Router scores and expert selection. Scores: logits = x W_router (one GEMM). Selection policies
 // turn a row of logits into (expert, weight) pairs; variants add their own policy structs.
 #include "kernels/common/views.hpp"
+#include "kernels/moe/common/tiled_gemm.hpp"
 
 namespace moat::moe {
 
 // logits[t][e] = sum_h x[t][h] * router[h][e]
 inline void router_logits(const View2<const float>& x, const View2<const float>& router,
                           const View2<float>& logits) {
+  if constexpr (!kExecOnHost) {  // one thread per token would leave the GPU idle
+    tiled_dense_gemm<DeviceGemmTiling>(x, router, logits);
+    return;
+  }
   const int hidden = int(x.extent(1)), experts = int(router.extent(1));
   Kokkos::parallel_for(
       "moat::moe::router_logits", Kokkos::RangePolicy<ExecSpace>(0, int(x.extent(0))),
@@ -26,8 +31,7 @@ inline void router_logits(const View2<const float>& x, const View2<const float>&
 // weights renormalized over the chosen k when `renormalize` (Mixtral, Qwen3) else raw (Switch).
 struct SoftmaxTopK {
   bool renormalize = true;
-  KOKKOS_INLINE_FUNCTION void operator()(float* row, int experts, int k, int* idx,
-                                         float* w) const {
+  KOKKOS_INLINE_FUNCTION void operator()(float* row, int experts, int k, int* idx, float* w) const {
     float m = row[0];
     for (int e = 1; e < experts; ++e) m = kx::max(m, row[e]);
     float sum = 0.f;

@@ -15,6 +15,11 @@
 
 namespace moat::moe {
 
+struct IdentityEpilogue {
+  static constexpr bool two_inputs = false;
+  KOKKOS_INLINE_FUNCTION float operator()(float a, float) const { return a; }
+};
+
 template <int Rows, int Cols, int Depth, int ThreadRows, int ThreadCols>
 struct GemmTiling {
   static constexpr int kRows = Rows, kCols = Cols, kDepth = Depth;
@@ -49,6 +54,7 @@ struct TiledGroupedGemm {
   Epilogue epi;
   int n_tiles;
   bool accumulate;
+  int dense_rows = -1;  // >= 0: no tile list, tile t is rows [t * kRows, ...) of expert 0
 
   static std::size_t scratch_bytes() {
     return ScratchView1<float>::shmem_size(BK * kAStride) +
@@ -95,7 +101,8 @@ struct TiledGroupedGemm {
   KOKKOS_INLINE_FUNCTION void operator()(const TeamMember& team) const {
     const int t = team.league_rank() % n_tiles;
     const int c0 = team.league_rank() / n_tiles * BN;
-    const int e = tiles(t, 0), row0 = tiles(t, 1), rows = tiles(t, 2);
+    int e = 0, row0 = t * BM, rows = kx::min(BM, dense_rows - row0);
+    if (dense_rows < 0) e = tiles(t, 0), row0 = tiles(t, 1), rows = tiles(t, 2);
     const int n = int(c.extent(1)), k = int(a.extent(1));
     const int tid = team.team_rank();
     const int tm = tid / kThreadsN, tn = tid % kThreadsN;
@@ -163,6 +170,22 @@ void tiled_grouped_gemm(const Kokkos::View<int* [3], Kokkos::LayoutRight, MemSpa
   TeamPolicy tp(n_tiles * f.column_blocks(), Tiling::kThreads);
   tp.set_scratch_size(0, Kokkos::PerTeam(Functor::scratch_bytes()));
   Kokkos::parallel_for("moat::moe::tiled_grouped_gemm", tp, f);
+}
+
+// c (rows x N) = a (rows x K) b (K x N) through the same kernel, without a tile list (b must be
+// contiguous): the dense projections around the experts, e.g. router logits.
+template <class Tiling>
+void tiled_dense_gemm(const View2<const float>& a, const View2<const float>& b,
+                      const View2<float>& c) {
+  using Functor = TiledGroupedGemm<IdentityEpilogue, Tiling>;
+  const int rows = int(a.extent(0));
+  if (rows == 0) return;
+  const View3<const float> b3(b.data(), 1, b.extent(0), b.extent(1));
+  Functor f{{},    a,   b3, b3, c, IdentityEpilogue{}, (rows + Tiling::kRows - 1) / Tiling::kRows,
+            false, rows};
+  TeamPolicy tp(f.n_tiles * f.column_blocks(), Tiling::kThreads);
+  tp.set_scratch_size(0, Kokkos::PerTeam(Functor::scratch_bytes()));
+  Kokkos::parallel_for("moat::moe::tiled_dense_gemm", tp, f);
 }
 
 }  // namespace moat::moe
