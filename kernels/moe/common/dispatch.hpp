@@ -25,10 +25,15 @@ struct Dispatch {
         position("position", tokens, k) {}
 };
 
+// Row copies and sums over `hidden` columns: hosts walk each row (unit stride, no division);
+// devices give each thread one (row, column) so a warp reads and writes contiguous columns.
+// kFlat is a template switch so the tests run the device form on the host too.
+
 // Fills counts/offsets/position/row_token from idx and gathers x rows into xp (permuted).
 // Copies the offsets to the host (the grouped GEMM sizes its launch from them).
-inline void dispatch(const View2<const int>& idx, const View2<const float>& x, Dispatch& d,
-                     const View2<float>& xp) {
+template <bool kFlat = !kExecOnHost>
+void dispatch(const View2<const int>& idx, const View2<const float>& x, Dispatch& d,
+              const View2<float>& xp) {
   const int tokens = int(idx.extent(0)), k = int(idx.extent(1)), hidden = int(x.extent(1));
   const int experts = int(d.counts.extent(0));
   auto counts = d.counts;
@@ -64,17 +69,42 @@ inline void dispatch(const View2<const int>& idx, const View2<const float>& x, D
   Kokkos::deep_copy(host, offsets);
   d.host_offsets.assign(host.data(), host.data() + experts + 1);
   const int rows = d.host_offsets.back();
-  Kokkos::parallel_for(
-      "moat::moe::gather", Kokkos::RangePolicy<ExecSpace>(0, rows), KOKKOS_LAMBDA(int p) {
-        const int t = row_token(p);
-        for (int h = 0; h < hidden; ++h) xp(p, h) = x(t, h);
-      });
+  if constexpr (kFlat) {
+    Kokkos::parallel_for(
+        "moat::moe::gather", Kokkos::RangePolicy<ExecSpace>(0, std::int64_t(rows) * hidden),
+        KOKKOS_LAMBDA(std::int64_t i) {
+          const int p = int(i / hidden), h = int(i % hidden);
+          xp(p, h) = x(row_token(p), h);
+        });
+  } else {
+    Kokkos::parallel_for(
+        "moat::moe::gather", Kokkos::RangePolicy<ExecSpace>(0, rows), KOKKOS_LAMBDA(int p) {
+          const int t = row_token(p);
+          for (int h = 0; h < hidden; ++h) xp(p, h) = x(t, h);
+        });
+  }
 }
 
 // out[t] = sum_s w[t][s] * yp[position[t][s]]  (dropped slots skipped).
-inline void combine(const View2<const float>& yp, const View2<const int>& position,
-                    const View2<const float>& w, const View2<float>& out) {
+template <bool kFlat = !kExecOnHost>
+void combine(const View2<const float>& yp, const View2<const int>& position,
+             const View2<const float>& w, const View2<float>& out) {
   const int k = int(position.extent(1)), hidden = int(out.extent(1));
+  if constexpr (kFlat) {
+    Kokkos::parallel_for(
+        "moat::moe::combine",
+        Kokkos::RangePolicy<ExecSpace>(0, std::int64_t(out.extent(0)) * hidden),
+        KOKKOS_LAMBDA(std::int64_t i) {
+          const int t = int(i / hidden), h = int(i % hidden);
+          float acc = 0.f;
+          for (int s = 0; s < k; ++s) {
+            const int p = position(t, s);
+            if (p >= 0) acc += w(t, s) * yp(p, h);
+          }
+          out(t, h) = acc;
+        });
+    return;
+  }
   Kokkos::parallel_for(
       "moat::moe::combine", Kokkos::RangePolicy<ExecSpace>(0, int(out.extent(0))),
       KOKKOS_LAMBDA(int t) {

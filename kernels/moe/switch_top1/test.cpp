@@ -24,7 +24,9 @@ std::map<std::string, double> run_counters(const std::string& variant,
   return inst->counters();
 }
 
-TEST(MoeDispatch, EveryKeptSlotAppearsExactlyOnceAndCombineIsExact) {
+// kFlat: the device form of the row copies and sums (one (row, column) per thread).
+template <bool kFlat>
+void expect_exact_dispatch_and_combine() {
   const int tokens = 97, k = 3, experts = 7, hidden = 5;
   Rng rng(11);
   std::vector<int> idx(tokens * k);
@@ -41,8 +43,9 @@ TEST(MoeDispatch, EveryKeptSlotAppearsExactlyOnceAndCombineIsExact) {
   upload(w_d, w);
   upload(x_d, x);
   moe::Dispatch d(tokens, k, experts);
-  moe::dispatch(idx_d, x_d, d, xp);
-  moe::combine(xp, d.position, w_d, out);  // identity experts: yp = xp
+  moe::dispatch<kFlat>(idx_d, x_d, d, xp);
+  poison(out);
+  moe::combine<kFlat>(xp, d.position, w_d, out);  // identity experts: yp = xp
   const auto pos = download(d.position);
   const auto row_token = download(d.row_token);
   const auto xp_h = download(xp);
@@ -77,6 +80,14 @@ TEST(MoeDispatch, EveryKeptSlotAppearsExactlyOnceAndCombineIsExact) {
     }
 }
 
+TEST(MoeDispatch, EveryKeptSlotAppearsExactlyOnceAndCombineIsExact) {
+  expect_exact_dispatch_and_combine<false>();
+}
+
+TEST(MoeDispatch, DeviceFormOfGatherAndCombineIsExactToo) {
+  expect_exact_dispatch_and_combine<true>();
+}
+
 TEST(MoeCapacity, KeepsFirstChoicesInTokenOrderThenSecondChoices) {
   const int tokens = 10, k = 2, experts = 2;
   std::vector<int> idx;
@@ -100,22 +111,24 @@ TEST(MoeCapacity, KeepsFirstChoicesInTokenOrderThenSecondChoices) {
 
 TEST(MoeCapacity, AllTokensToOneExpertDropsBeyondCapacity) {
   // experts = 1: every token picks expert 0; capacity = ceil(0.3 * 30 / 1) = 9.
-  auto c = run_counters("moe.switch_top1",
-                        {{"tokens", 30}, {"hidden", 16}, {"ffn", 20}, {"experts", 1},
-                         {"capacity_factor", 0.3}});
+  auto c = run_counters(
+      "moe.switch_top1",
+      {{"tokens", 30}, {"hidden", 16}, {"ffn", 20}, {"experts", 1}, {"capacity_factor", 0.3}});
   EXPECT_EQ(c["tokens_routed"], 9);
   EXPECT_EQ(c["tokens_dropped"], 21);
   EXPECT_EQ(c["tokens_unrouted"], 21);
   EXPECT_EQ(c["experts_touched"], 1);
-  auto nodrop = run_counters("moe.switch_top1", {{"tokens", 30}, {"hidden", 16}, {"ffn", 20},
-                                                 {"experts", 1}, {"drop_tokens", false}});
+  auto nodrop = run_counters(
+      "moe.switch_top1",
+      {{"tokens", 30}, {"hidden", 16}, {"ffn", 20}, {"experts", 1}, {"drop_tokens", false}});
   EXPECT_EQ(nodrop["tokens_routed"], 30);
   EXPECT_EQ(nodrop["tokens_dropped"], 0);
 }
 
 TEST(MoeCounters, TopKEqualsExpertsTouchesEveryExpertEvenly) {
-  auto c = run_counters("moe.topk_softmax",
-                        {{"tokens", 25}, {"hidden", 16}, {"ffn", 20}, {"experts", 4}, {"top_k", 4}});
+  auto c =
+      run_counters("moe.topk_softmax",
+                   {{"tokens", 25}, {"hidden", 16}, {"ffn", 20}, {"experts", 4}, {"top_k", 4}});
   EXPECT_EQ(c["tokens_routed"], 100);
   EXPECT_EQ(c["experts_touched"], 4);
   EXPECT_EQ(c["tokens_per_expert_max"], 25);
@@ -125,8 +138,9 @@ TEST(MoeCounters, TopKEqualsExpertsTouchesEveryExpertEvenly) {
 
 TEST(MoeCounters, ExpertChoiceIsBalancedByConstruction) {
   // capacity_factor 1: C = ceil(40 / 8) = 5 tokens for every expert.
-  auto c = run_counters("moe.expert_choice", {{"tokens", 40}, {"hidden", 16}, {"ffn", 20},
-                                              {"experts", 8}, {"capacity_factor", 1.0}});
+  auto c = run_counters(
+      "moe.expert_choice",
+      {{"tokens", 40}, {"hidden", 16}, {"ffn", 20}, {"experts", 8}, {"capacity_factor", 1.0}});
   EXPECT_EQ(c["tokens_per_expert_max"], 5);
   EXPECT_EQ(c["tokens_per_expert_min"], 5);
   EXPECT_EQ(c["tokens_routed"], 40);
@@ -134,8 +148,8 @@ TEST(MoeCounters, ExpertChoiceIsBalancedByConstruction) {
 }
 
 TEST(MoeRouting, ZipfConcentratesLoadAndUniformSpreadsIt) {
-  std::map<std::string, ParamValue> base{{"tokens", 400}, {"hidden", 16}, {"ffn", 16},
-                                         {"experts", 16}, {"top_k", 1}};
+  std::map<std::string, ParamValue> base{
+      {"tokens", 400}, {"hidden", 16}, {"ffn", 16}, {"experts", 16}, {"top_k", 1}};
   auto zipf = base;
   zipf["routing"] = std::string("zipf");
   zipf["zipf_s"] = 2.0;
