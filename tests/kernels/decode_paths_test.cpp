@@ -32,7 +32,7 @@ TEST(DecodePaths, StagedKernelEqualsPerRowKernel) {
     const int kt = Staged::key_tile(s, attention::kDecodeStagedScratchBudget);
     ASSERT_GT(kt, 0);
     if (s.head_dim == 128) {
-      EXPECT_EQ(kt, 32) << "8 rows of 128 floats: the tile halves to fit";
+      EXPECT_EQ(kt, 16) << "8 rows of 128 floats: the tile shrinks to fit";
     }
     auto h = attention::random_decode_data(s, DType::fp32, 11);
     auto q = attention::device4("q", h.q, s.batch, s.heads_q, s.seq_q, s.head_dim);
@@ -50,6 +50,17 @@ TEST(DecodePaths, StagedKernelEqualsPerRowKernel) {
           ASSERT_NEAR(got[i], want[i], 2e-6) << "element " << i << " causal " << causal;
       }
   }
+}
+
+// Kokkos' CUDA teams get 48 KB of level-0 scratch less (1024 + 2) doubles and an int64 that it
+// keeps for team reductions; a larger request fails at launch.
+constexpr std::size_t kCudaLevel0Max = 48 * 1024 - (1024 + 2) * 8 - 8;
+
+TEST(DecodePaths, StagedTilesFitCudaLevel0Scratch) {
+  using Staged = attention::DecodeStagedKernel<attention::ContiguousKV, attention::DecodePlan>;
+  EXPECT_LE(attention::kDecodeStagedScratchBudget, kCudaLevel0Max);
+  const AttentionShape llama{8, 32, 8, 1, 8192, 128, 128, 0.09f};  // GQA group 4
+  EXPECT_EQ(Staged::key_tile(llama, attention::kDecodeStagedScratchBudget), 32);
 }
 
 TEST(DecodePaths, WideHeadsFallBackToThePerRowKernel) {

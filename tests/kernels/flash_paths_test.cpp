@@ -137,5 +137,14 @@ TEST(FlashPaths, HostTilesAndPortablePathMatchTheReference) {
   }
 }
 
+TEST(FlashPaths, DeviceTileFitsCudaLevel0Scratch) {
+  // 48 KB per CUDA block less what Kokkos keeps for team reductions (40936 bytes).
+  constexpr std::size_t kCudaLevel0Max = 48 * 1024 - (1024 + 2) * 8 - 8;
+  using Wide = attention::FlashDevice<Causal, attention::DeviceFlashTiling<128>>;
+  using Narrow = attention::FlashDevice<Causal, attention::DeviceFlashTiling<64>>;
+  EXPECT_LE(Wide::scratch_bytes(), kCudaLevel0Max);
+  EXPECT_LE(Narrow::scratch_bytes(), kCudaLevel0Max);
+}
+
 }  // namespace
 }  // namespace moat

@@ -16,8 +16,9 @@
 namespace moat::attention {
 
 inline constexpr int kDecodeStagedThreads = 128;
-// Level-0 scratch one team may take (GPUs give a block 48 KB without opt-in).
-inline constexpr std::size_t kDecodeStagedScratchBudget = 44 * 1024;
+// Level-0 scratch one team may take: a CUDA block gets 48 KB without opt-in, of which Kokkos
+// keeps (1024 + 2) doubles + 8 bytes for team reductions: 40936 bytes remain.
+inline constexpr std::size_t kDecodeStagedScratchBudget = 39 * 1024;
 
 template <class KV, class Plan>
 struct DecodeStagedKernel {
