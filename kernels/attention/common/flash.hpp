@@ -82,13 +82,8 @@ struct FlashHostForward {
   }
 
   void operator()(const TeamMember& team) const {
-    const int tile = team.league_rank();
-    const int qt = tile % q_tiles;
-    const int h = (tile / q_tiles) % s.heads_q;
-    const int b = tile / q_tiles / s.heads_q;
-    const int hk = h / s.group();
-    const int i0 = qt * kQueryTile;
-    const int rows = kx::min(kQueryTile, s.seq_q - i0);
+    const QueryTile tile(team.league_rank(), q_tiles, s);
+    const int b = tile.b, h = tile.h, hk = tile.hk, qt = tile.qt, i0 = tile.i0, rows = tile.rows;
 
     ScratchView2<float> qt_s(team.team_scratch(0), s.head_dim, kQueryTile);
     ScratchView2<float> p_s(team.team_scratch(0), kKeyTile, kQueryTile);

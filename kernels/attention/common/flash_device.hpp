@@ -71,13 +71,8 @@ struct FlashDevice {
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(const TeamMember& team) const {
-    const int tile = team.league_rank();
-    const int qt = tile % q_tiles;
-    const int h = (tile / q_tiles) % s.heads_q;
-    const int b = tile / q_tiles / s.heads_q;
-    const int hk = h / s.group();
-    const int i0 = qt * BQ;
-    const int rows = kx::min(BQ, s.seq_q - i0);
+    const QueryTile tile(team.league_rank(), q_tiles, s);
+    const int b = tile.b, h = tile.h, hk = tile.hk, qt = tile.qt, i0 = tile.i0, rows = tile.rows;
     const int tid = team.team_rank();
     const int ty = tid / TN, tx = tid % TN;
     const int r0 = ty * RM;  // first row of this thread

@@ -53,7 +53,7 @@ struct NormalizerForward {
   View1<float> kt_packed;  // host path: K^T per 64-key tile (flash.hpp layout)
 
   static std::size_t scratch_bytes(const AttentionShape& s) {
-    return ScratchView2<float>::shmem_size(kQueryTile, s.head_dim) +    // q rows, pre-scaled
+    return ScratchView2<float>::shmem_size(kQueryTile, s.head_dim) +   // q rows, pre-scaled
            ScratchView2<float>::shmem_size(s.head_dim, kKeyTile) +     // K tile, transposed
            ScratchView2<float>::shmem_size(kKeyTile, s.value_dim) +    // V tile
            ScratchView2<float>::shmem_size(kQueryTile, kKeyTile) +     // scores -> weights
@@ -85,8 +85,10 @@ struct NormalizerForward {
       for (int c = 0; c < n; ++c) tile_max = kx::max(tile_max, norm.key(p[c]));
       const float m_new = kx::max(m, tile_max);
       alpha = m == kx::lowest_float() ? 0.f : kx::exp(m - m_new);
-      if (n == 0) alpha = 1.f;  // nothing visible: keep the state
-      else m = m_new;
+      if (n == 0)
+        alpha = 1.f;  // nothing visible: keep the state
+      else
+        m = m_new;
       l *= alpha;
     }
     for (int c = 0; c < n; ++c) {
@@ -99,13 +101,8 @@ struct NormalizerForward {
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(const TeamMember& team) const {
-    const int tile = team.league_rank();
-    const int qt = tile % q_tiles;
-    const int h = (tile / q_tiles) % s.heads_q;
-    const int b = tile / q_tiles / s.heads_q;
-    const int hk = h / s.group();
-    const int i0 = qt * kQueryTile;
-    const int rows = kx::min(kQueryTile, s.seq_q - i0);
+    const QueryTile tile(team.league_rank(), q_tiles, s);
+    const int b = tile.b, h = tile.h, hk = tile.hk, i0 = tile.i0, rows = tile.rows;
     const int level = scratch_level();
 
     ScratchView2<float> q_s(team.team_scratch(level), kQueryTile, s.head_dim);
@@ -154,9 +151,9 @@ struct NormalizerForward {
                  const ScratchView1<float>& l_s, const ScratchView1<float>& a_s) const {
     (void)h;
     const std::size_t tiles = (s.seq_kv + kKeyTile - 1) / kKeyTile;
-    const float* kt = kt_packed.data() +
-                      ((std::size_t(b) * s.heads_kv + hk) * tiles + k0 / kKeyTile) *
-                          std::size_t(s.head_dim) * kKeyTile;
+    const float* kt =
+        kt_packed.data() + ((std::size_t(b) * s.heads_kv + hk) * tiles + k0 / kKeyTile) *
+                               std::size_t(s.head_dim) * kKeyTile;
     cpu::tile_scores(q_s.data(), s.head_dim, kt, rows, cols, s.head_dim, p_s.data());
     if (pass == 0) {
       for (int r = 0; r < rows; ++r)
@@ -170,15 +167,12 @@ struct NormalizerForward {
   }
 
   // Device: stage K^T and V in scratch, one thread per query row.
-  KOKKOS_INLINE_FUNCTION void device_tile(const TeamMember& team, int pass, int b, int hk, int i0,
-                                          int rows, int k0, int cols,
-                                          const ScratchView2<float>& q_s,
-                                          const ScratchView2<float>& kt_s,
-                                          const ScratchView2<float>& v_s,
-                                          const ScratchView2<float>& p_s,
-                                          const ScratchView2<float>& o_s,
-                                          const ScratchView1<float>& m_s,
-                                          const ScratchView1<float>& l_s) const {
+  KOKKOS_INLINE_FUNCTION void device_tile(
+      const TeamMember& team, int pass, int b, int hk, int i0, int rows, int k0, int cols,
+      const ScratchView2<float>& q_s, const ScratchView2<float>& kt_s,
+      const ScratchView2<float>& v_s, const ScratchView2<float>& p_s,
+      const ScratchView2<float>& o_s, const ScratchView1<float>& m_s,
+      const ScratchView1<float>& l_s) const {
     team.team_barrier();
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, cols * s.head_dim), [&](int idx) {
       const int c = idx / s.head_dim, d = idx % s.head_dim;
@@ -215,8 +209,8 @@ struct NormalizerForward {
 // Runs normalizer attention over (q, k, v) into o.
 template <class Norm>
 void normalizer_forward(const View4<const float>& q, const View4<const float>& k,
-                        const View4<const float>& v, const View4<float>& o,
-                        const AttentionShape& s, const Norm& norm, const CausalMask& mask) {
+                        const View4<const float>& v, const View4<float>& o, const AttentionShape& s,
+                        const Norm& norm, const CausalMask& mask) {
   NormalizerForward<Norm> f{q, k, v, o, s, norm, mask, (s.seq_q + kQueryTile - 1) / kQueryTile, {}};
   if constexpr (kExecOnHost) f.kt_packed = pack_keys_transposed(k, s);
   TeamPolicy tp(s.batch * s.heads_q * f.q_tiles, kExecOnHost ? 1 : kQueryTile);

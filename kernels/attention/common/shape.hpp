@@ -21,10 +21,18 @@ struct AttentionShape {
   float scale = 0.125f;  // 1/sqrt(head_dim) unless a variant says otherwise
 
   MOAT_HOST_DEVICE int group() const { return heads_q / heads_kv; }
-  MOAT_HOST_DEVICE std::int64_t q_elems() const { return std::int64_t(batch) * heads_q * seq_q * head_dim; }
-  MOAT_HOST_DEVICE std::int64_t k_elems() const { return std::int64_t(batch) * heads_kv * seq_kv * head_dim; }
-  MOAT_HOST_DEVICE std::int64_t v_elems() const { return std::int64_t(batch) * heads_kv * seq_kv * value_dim; }
-  MOAT_HOST_DEVICE std::int64_t o_elems() const { return std::int64_t(batch) * heads_q * seq_q * value_dim; }
+  MOAT_HOST_DEVICE std::int64_t q_elems() const {
+    return std::int64_t(batch) * heads_q * seq_q * head_dim;
+  }
+  MOAT_HOST_DEVICE std::int64_t k_elems() const {
+    return std::int64_t(batch) * heads_kv * seq_kv * head_dim;
+  }
+  MOAT_HOST_DEVICE std::int64_t v_elems() const {
+    return std::int64_t(batch) * heads_kv * seq_kv * value_dim;
+  }
+  MOAT_HOST_DEVICE std::int64_t o_elems() const {
+    return std::int64_t(batch) * heads_q * seq_q * value_dim;
+  }
   MOAT_HOST_DEVICE std::int64_t rows() const { return std::int64_t(batch) * heads_q * seq_q; }
 };
 
@@ -38,5 +46,18 @@ void validate_shape(const Params& p);
 // Tile sizes of the flash skeleton; the cost model counts K/V re-reads per query tile with them.
 inline constexpr int kQueryTile = 32;
 inline constexpr int kKeyTile = 64;
+
+// The query tile a team of the tiled skeletons owns: league rank (b * heads_q + h) * q_tiles + qt
+// holds rows [i0, i0 + rows) of query head h, which reads KV head hk.
+struct QueryTile {
+  int b, h, hk, qt, i0, rows;
+  MOAT_HOST_DEVICE QueryTile(int league_rank, int q_tiles, const AttentionShape& s)
+      : b(league_rank / q_tiles / s.heads_q),
+        h(league_rank / q_tiles % s.heads_q),
+        hk(h / s.group()),
+        qt(league_rank % q_tiles),
+        i0(qt * kQueryTile),
+        rows(s.seq_q - i0 < kQueryTile ? s.seq_q - i0 : kQueryTile) {}
+};
 
 }  // namespace moat::attention
