@@ -68,17 +68,9 @@ struct FlashHostForward {
       for (int c = 0; c < cols; ++c) p[c * step] = kx::lowest_float();
       return;
     }
-    if constexpr (PolicyRangeIsMask<Policy> && PolicyPlainScore<Policy>)
-      if (kb <= k0 && k0 + cols <= ke) return;  // whole tile visible, scores unchanged
-    for (int c = 0; c < cols; ++c) {
-      const int j = k0 + c;
-      bool vis;
-      if constexpr (PolicyRangeIsMask<Policy>)
-        vis = j >= kb && j < ke;
-      else
-        vis = j >= kb && j < ke && policy.visible(b, h, i, j);
-      p[c * step] = vis ? policy.score(b, h, i, j, p[c * step]) : kx::lowest_float();
-    }
+    if (fully_visible<Policy>(kb, ke, k0, cols)) return;
+    for (int c = 0; c < cols; ++c)
+      p[c * step] = masked_score(policy, b, h, i, k0 + c, kb, ke, p[c * step]);
   }
 
   void operator()(const TeamMember& team) const {

@@ -128,19 +128,13 @@ struct FlashDevice {
           float tmax = kx::lowest_float();
           if (r < rows) {
             const int kb = policy.key_begin(b, h, row), ke = policy.key_end(b, h, row);
-            bool whole = false;
-            if constexpr (PolicyRangeIsMask<Policy> && PolicyPlainScore<Policy>)
-              whole = kb <= k0 && k0 + cols <= ke && cols == BK;
+            // Keys past `cols` (a partial last tile) hold zeros: they are masked too.
+            const bool whole = cols == BK && fully_visible<Policy>(kb, ke, k0, cols);
             for (int j = 0; j < RK; ++j) {
               if (!whole) {
-                const int c = tx + TN * j, key = k0 + c;
-                bool vis = c < cols && key >= kb && key < ke;
-                if constexpr (!PolicyRangeIsMask<Policy>)
-                  vis = vis && policy.visible(b, h, row, key);
-                if constexpr (PolicyPlainScore<Policy>)
-                  sc[i][j] = vis ? sc[i][j] : kx::lowest_float();
-                else
-                  sc[i][j] = vis ? policy.score(b, h, row, key, sc[i][j]) : kx::lowest_float();
+                const int c = tx + TN * j;
+                sc[i][j] = c < cols ? masked_score(policy, b, h, row, k0 + c, kb, ke, sc[i][j])
+                                    : kx::lowest_float();
               }
               tmax = kx::max(tmax, sc[i][j]);
             }

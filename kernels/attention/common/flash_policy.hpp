@@ -32,6 +32,30 @@ concept PolicyPlainScore = requires {
   requires P::kPlainScore;
 };
 
+// One score s of row i at key j, for a row whose keys lie in [kb, ke): the mask and score mod,
+// lowest_float() when masked. Both tile paths apply a Policy through this and fully_visible().
+template <class Policy>
+KOKKOS_INLINE_FUNCTION float masked_score(const Policy& p, int b, int h, int i, int j, int kb,
+                                          int ke, float s) {
+  bool vis = j >= kb && j < ke;
+  if constexpr (!PolicyRangeIsMask<Policy>) vis = vis && p.visible(b, h, i, j);
+  if (!vis) return kx::lowest_float();
+  if constexpr (PolicyPlainScore<Policy>)
+    return s;
+  else
+    return p.score(b, h, i, j, s);
+}
+
+// Whether keys [k0, k0 + cols) are all visible to a row with key range [kb, ke) and keep their
+// scores: the per-key pass can be skipped.
+template <class Policy>
+KOKKOS_INLINE_FUNCTION bool fully_visible(int kb, int ke, int k0, int cols) {
+  if constexpr (PolicyRangeIsMask<Policy> && PolicyPlainScore<Policy>)
+    return kb <= k0 && k0 + cols <= ke;
+  else
+    return false;
+}
+
 // Key spans a query tile reads: the listed ones, or the union of its rows' [key_begin, key_end).
 template <class Policy>
 struct TileSpans {
