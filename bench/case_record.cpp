@@ -1,11 +1,16 @@
 // The identity, work and prediction part of a case record: shared by `moat run` and
 // `moat predict`, Kokkos-free.
+#include "bench/case_record.hpp"
+
 #include <nlohmann/json.hpp>
 
-#include "bench/case_record.hpp"
 #include "model/roofline.hpp"
 
 namespace moat {
+namespace {
+// The arithmetic every implementation runs today: fp32 FMA, whatever the storage dtype.
+constexpr DType kMathDType = DType::fp32;
+}  // namespace
 
 nlohmann::json params_json(const Params& p) {
   nlohmann::json j = nlohmann::json::object();
@@ -26,9 +31,13 @@ nlohmann::json predict_case(const Case& c, const model::HardwareProfile* hw,
   r["dtype"] = to_string(c.dtype);
   r["backend"] = backend;
   r["cache"] = cache;
-  r["id"] = c.name + "|" + to_string(c.dtype) + "|" + c.implementation + "|" + backend + "|" + cache;
+  r["id"] =
+      c.name + "|" + to_string(c.dtype) + "|" + c.implementation + "|" + backend + "|" + cache;
   r["status"] = "predicted";
   r["reason"] = nullptr;
+  // Storage (dtype) sets the bytes a case moves; every implementation so far computes in fp32 on
+  // FMA units (bf16/fp16 inputs are widened), so predictions use the fp32 compute rates.
+  r["math"] = to_string(kMathDType);
   Cost cost = c.spec->cost(c.params, c.dtype);
   r["work"] = {{"flops_matrix", cost.flops_matrix}, {"flops_vector", cost.flops_vector},
                {"special_ops", cost.special_ops},   {"bytes_dram", cost.bytes_dram},
@@ -40,16 +49,22 @@ nlohmann::json predict_case(const Case& c, const model::HardwareProfile* hw,
     opts.family = c.spec->family;
     opts.variant = c.spec->name;
     opts.apply_calibration = true;
-    auto p = model::predict_roofline(cost, c.dtype, *hw, opts);
-    r["prediction"] = {{"seconds", p.seconds},   {"bound", p.bound},       {"compute_s", p.compute_s},
-                       {"special_s", p.special_s}, {"memory_s", p.memory_s}, {"launch_s", p.launch_s},
-                       {"hardware", p.hardware},
-                       {"low_s", p.low_s},         {"high_s", p.high_s},
-                       {"roofline_s", p.roofline_s}, {"efficiency", p.efficiency},
-                       {"calibration", p.calibration_level.empty()
-                                           ? nlohmann::json(nullptr)
-                                           : nlohmann::json(p.calibration_level)},
-                       {"extrapolation_decades", p.extrapolation_decades}};
+    auto p = model::predict_roofline(cost, kMathDType, *hw, opts);
+    r["prediction"] = {
+        {"seconds", p.seconds},
+        {"bound", p.bound},
+        {"compute_s", p.compute_s},
+        {"special_s", p.special_s},
+        {"memory_s", p.memory_s},
+        {"launch_s", p.launch_s},
+        {"hardware", p.hardware},
+        {"low_s", p.low_s},
+        {"high_s", p.high_s},
+        {"roofline_s", p.roofline_s},
+        {"efficiency", p.efficiency},
+        {"calibration", p.calibration_level.empty() ? nlohmann::json(nullptr)
+                                                    : nlohmann::json(p.calibration_level)},
+        {"extrapolation_decades", p.extrapolation_decades}};
   } else {
     r["prediction"] = nullptr;
   }

@@ -77,7 +77,8 @@ void spin_for(double seconds) {
 
 // Everything before timing: the instance, its oracle check and the warm-up. Returns null (with
 // `r`'s status and reason set) when the case does not reach timing.
-std::unique_ptr<KernelInstance> prepare(const Case& c, const HarnessOptions& opts, nlohmann::json& r) {
+std::unique_ptr<KernelInstance> prepare(const Case& c, const HarnessOptions& opts,
+                                        nlohmann::json& r) {
   r["status"] = "error";
   if (!c.skip_reason.empty()) {
     r["status"] = "skipped";
@@ -97,7 +98,14 @@ std::unique_ptr<KernelInstance> prepare(const Case& c, const HarnessOptions& opt
                   (have.empty() ? std::string() : " (available: " + have + ")");
     return nullptr;
   }
-  auto instance = vit->second.at(c.implementation)(InstanceRequest{c.params, c.dtype, opts.seed});
+  std::unique_ptr<KernelInstance> instance;
+  try {
+    instance = vit->second.at(c.implementation)(InstanceRequest{c.params, c.dtype, opts.seed});
+  } catch (const UnsupportedCase& e) {  // e.g. a vendor baseline asked for a dtype it lacks
+    r["status"] = "skipped";
+    r["reason"] = e.what();
+    return nullptr;
+  }
   CheckReport check = instance->check();
   r["check"] = {{"ok", check.ok},
                 {"rel_l2_error", check.rel_l2_error},
@@ -130,16 +138,19 @@ nlohmann::json run_case(const Case& c, const HarnessOptions& opts) {
     CacheFlusher flusher(cold);
     init_google_benchmark();
     benchmark::ClearRegisteredBenchmarks();
-    benchmark::RegisterBenchmark(c.name.c_str(), [&](benchmark::State& state) {
-      KernelTimer timer;
-      for (auto _ : state) {
-        if (cold) flusher.flush();
-        timer.start();
-        instance->run();
-        if (slowdown > 0) spin_for(slowdown * timer.stop());  // stop() fences, may be called twice
-        state.SetIterationTime(timer.stop());
-      }
-    })
+    benchmark::RegisterBenchmark(
+        c.name.c_str(),
+        [&](benchmark::State& state) {
+          KernelTimer timer;
+          for (auto _ : state) {
+            if (cold) flusher.flush();
+            timer.start();
+            instance->run();
+            if (slowdown > 0)
+              spin_for(slowdown * timer.stop());  // stop() fences, may be called twice
+            state.SetIterationTime(timer.stop());
+          }
+        })
         ->UseManualTime()
         ->MinTime(opts.timing.min_time_s)
         ->Repetitions(opts.timing.repetitions)

@@ -31,7 +31,7 @@ std::vector<MeasuredCase> measured_cases(const nlohmann::json& doc) {
     m.name = c.value("name", "");
     m.family = c.value("family", "");
     m.variant = c.value("variant", "");
-    m.dtype = parse_dtype(c.value("dtype", "fp32")).value_or(DType::fp32);
+    m.dtype = parse_dtype(c.value("math", "fp32")).value_or(DType::fp32);  // compute rates
     if (auto w = c.find("work"); w != c.end() && w->is_object()) {
       Cost k;
       k.flops_matrix = number_or_zero(*w, "flops_matrix");
@@ -45,7 +45,8 @@ std::vector<MeasuredCase> measured_cases(const nlohmann::json& doc) {
     if (auto p = c.find("prediction"); p != c.end() && p->is_object()) {
       double s = number_or_zero(*p, "seconds");
       if (s > 0) m.predicted_s = s;
-      if (auto b = p->find("bound"); b != p->end() && b->is_string()) m.bound = b->get<std::string>();
+      if (auto b = p->find("bound"); b != p->end() && b->is_string())
+        m.bound = b->get<std::string>();
       const double lo = number_or_zero(*p, "low_s"), hi = number_or_zero(*p, "high_s");
       if (lo > 0 && hi >= lo) {
         m.low_s = lo;

@@ -1,11 +1,10 @@
 #pragma once
 // The measured cases of a results document (docs/results-schema.md) the model learns from or is
 // judged against: status "ok", with a median time. Reads only the fields it needs.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/cost.hpp"
 #include "core/dtype.hpp"
@@ -16,12 +15,12 @@ struct MeasuredCase {
   std::string name;
   std::string family;
   std::string variant;
-  DType dtype = DType::fp32;
-  double measured_s = 0;               // summary.median_s
-  std::optional<Cost> work;            // the case's cost, when recorded
-  std::optional<double> predicted_s;   // prediction.seconds, when recorded
-  std::string bound;                   // prediction.bound, when recorded
-  std::optional<double> low_s;         // prediction.low_s / high_s: the band, when recorded
+  DType dtype = DType::fp32;          // the arithmetic ("math"): sets the compute rates predicted
+  double measured_s = 0;              // summary.median_s
+  std::optional<Cost> work;           // the case's cost, when recorded
+  std::optional<double> predicted_s;  // prediction.seconds, when recorded
+  std::string bound;                  // prediction.bound, when recorded
+  std::optional<double> low_s;        // prediction.low_s / high_s: the band, when recorded
   std::optional<double> high_s;
 };
 

@@ -92,11 +92,17 @@ nlohmann::json repredict(const nlohmann::json& doc, const HardwareProfile& hw, b
     o.family = c.value("family", "");
     o.variant = family_only ? "" : c.value("variant", "");
     o.apply_calibration = true;
-    const DType dt = parse_dtype(c.value("dtype", "fp32")).value_or(DType::fp32);
+    // Compute rates follow the arithmetic ("math"), not the storage dtype; results before the
+    // field existed computed in fp32.
+    const DType dt = parse_dtype(c.value("math", "fp32")).value_or(DType::fp32);
     const Prediction p = predict_roofline(k, dt, hw, o);
-    c["prediction"] = {{"seconds", p.seconds},   {"bound", p.bound},     {"low_s", p.low_s},
-                       {"high_s", p.high_s},     {"hardware", p.hardware},
-                       {"efficiency", p.efficiency}, {"calibration", p.calibration_level}};
+    c["prediction"] = {{"seconds", p.seconds},
+                       {"bound", p.bound},
+                       {"low_s", p.low_s},
+                       {"high_s", p.high_s},
+                       {"hardware", p.hardware},
+                       {"efficiency", p.efficiency},
+                       {"calibration", p.calibration_level}};
     if (auto sm = c.find("summary"); sm != c.end() && sm->is_object() && p.seconds > 0)
       c["measured_over_predicted"] = sm->value("median_s", 0.0) / p.seconds;
   }
@@ -132,7 +138,8 @@ nlohmann::json validation_to_json(const ValidationSummary& s) {
                           {"cases_with_band", v.with_band},
                           {"fraction_within_band", num(v.within_band)}};
   };
-  nlohmann::json j = {{"overall", one(s.overall)}, {"families", nlohmann::json::array()},
+  nlohmann::json j = {{"overall", one(s.overall)},
+                      {"families", nlohmann::json::array()},
                       {"without_prediction", s.without_prediction}};
   for (const auto& f : s.families) j["families"].push_back(one(f));
   return j;

@@ -7,17 +7,18 @@
 #include <string>
 
 #include "core/dtype.hpp"
+#include "core/error.hpp"
 #include "core/params.hpp"
 
 namespace moat {
 
 struct CheckReport {
   bool ok = false;
-  double max_abs_error = 0;   // max |out - ref| over checked elements
-  double rel_l2_error = 0;    // ||out - ref|| / ||ref|| over checked elements
-  double tolerance = 0;       // bound applied to rel_l2_error and scaled max error
-  std::int64_t checked = 0;   // elements compared
-  std::string detail;         // worst mismatches when not ok
+  double max_abs_error = 0;  // max |out - ref| over checked elements
+  double rel_l2_error = 0;   // ||out - ref|| / ||ref|| over checked elements
+  double tolerance = 0;      // bound applied to rel_l2_error and scaled max error
+  std::int64_t checked = 0;  // elements compared
+  std::string detail;        // worst mismatches when not ok
 };
 
 class KernelInstance {
@@ -39,6 +40,14 @@ struct InstanceRequest {
 };
 
 using InstanceFactory = std::unique_ptr<KernelInstance> (*)(const InstanceRequest&);
+
+// Thrown by a vendor baseline's factory for a case it does not implement (e.g. a dtype its
+// library call does not take): the harness records the case as skipped with this reason. The
+// "moat" implementation must run every dtype its variant declares.
+class UnsupportedCase : public Error {
+ public:
+  using Error::Error;
+};
 
 // Generated alongside variant_specs(): variant name -> implementation -> factory. Every variant
 // has "moat" (its Kokkos kernel); vendor baselines of the same cases add e.g. "onednn", "cublas"

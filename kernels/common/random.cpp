@@ -5,6 +5,8 @@
 #include <cstring>
 #include <thread>
 
+#include "core/float16.hpp"
+
 namespace moat {
 
 double Rng::normal() {
@@ -13,28 +15,13 @@ double Rng::normal() {
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
 }
 
-namespace {
-float round_mantissa(float f, int drop_bits) {
-  std::uint32_t u;
-  std::memcpy(&u, &f, 4);
-  std::uint32_t lsb = (u >> drop_bits) & 1u;
-  u += (1u << (drop_bits - 1)) - 1 + lsb;
-  u &= ~((1u << drop_bits) - 1);
-  std::memcpy(&f, &u, 4);
-  return f;
-}
-}  // namespace
-
 float round_to_storage(double x, DType t) {
-  float f = static_cast<float>(x);
+  const float f = static_cast<float>(x);
   switch (t) {
     case DType::bf16:
-      return round_mantissa(f, 16);
-    case DType::fp16: {
-      // fp16 has 10 mantissa bits; inputs here stay in its normal range, so dropping 13 bits
-      // of the fp32 mantissa is exact rounding.
-      return round_mantissa(f, 13);
-    }
+      return float16::bf16_to_float(float16::float_to_bf16(f));
+    case DType::fp16:
+      return float16::fp16_to_float(float16::float_to_fp16(f));
     default:
       return f;
   }

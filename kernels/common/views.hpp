@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernels/common/compat.hpp"
+#include "kernels/common/storage.hpp"
 
 namespace moat {
 
@@ -32,12 +33,19 @@ using ScratchView2 = Kokkos::View<T**, Kokkos::LayoutRight, ExecSpace::scratch_m
 inline constexpr bool kExecOnHost =
     Kokkos::SpaceAccessibility<ExecSpace, Kokkos::HostSpace>::accessible;
 
-// Copies host values into a device view of the same total size (any rank, contiguous).
+// Copies host values into a device view of the same total size (any rank, contiguous); floats
+// going into bf16 / fp16 views are rounded to the storage type.
 template <class ViewT, class T>
 void upload(const ViewT& dst, const std::vector<T>& src) {
+  using V = typename ViewT::non_const_value_type;
   auto host = Kokkos::create_mirror_view(dst);
   auto* p = host.data();
-  for (std::size_t i = 0; i < src.size(); ++i) p[i] = src[i];
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    if constexpr (kHalfStorage<V>)
+      p[i] = store_as<V>(float(src[i]));
+    else
+      p[i] = src[i];
+  }
   Kokkos::deep_copy(dst, host);
 }
 
@@ -49,10 +57,19 @@ std::vector<typename ViewT::non_const_value_type> download(const ViewT& src) {
   return std::vector<typename ViewT::non_const_value_type>(host.data(), host.data() + host.size());
 }
 
-// Fills a float view with NaN so that an element the kernel forgets to write fails the check.
+// The values of a contiguous device view of any storage type, as floats (for checks).
+template <class ViewT>
+std::vector<float> download_floats(const ViewT& src) {
+  const auto raw = download(src);
+  std::vector<float> out(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) out[i] = to_float(raw[i]);
+  return out;
+}
+
+// Fills a view with NaN so that an element the kernel forgets to write fails the check.
 template <class ViewT>
 void poison(const ViewT& v) {
-  Kokkos::deep_copy(v, typename ViewT::non_const_value_type(NAN));
+  Kokkos::deep_copy(v, store_as<typename ViewT::non_const_value_type>(NAN));
 }
 
 }  // namespace moat

@@ -25,21 +25,27 @@ TEST_P(VariantTest, OracleAgreesOnTestShapes) {
   const VariantSpec* spec = find_variant_spec(GetParam());
   ASSERT_NE(spec, nullptr);
   for (const auto& [impl, factory] : variant_implementations().at(spec->name)) {
-  int shape_no = 0;
-  for (const auto& given : spec->test_shapes) {
-    SCOPED_TRACE(impl + " test shape #" + std::to_string(shape_no++));
-    Params p = complete_params(spec->params, given, spec->name);
-    spec->validate(p);
-    for (DType dt : spec->dtypes) {
-      for (std::uint64_t seed : {1ull, 2ull}) {
-        auto inst = factory(InstanceRequest{p, dt, seed});
-        CheckReport r = inst->check();
-        EXPECT_TRUE(r.ok) << spec->name << "?" << p.key(&spec->params) << " " << to_string(dt)
-                          << " seed " << seed << ": " << r.detail;
-        EXPECT_GT(r.checked, 0);
+    int shape_no = 0;
+    for (const auto& given : spec->test_shapes) {
+      SCOPED_TRACE(impl + " test shape #" + std::to_string(shape_no++));
+      Params p = complete_params(spec->params, given, spec->name);
+      spec->validate(p);
+      for (DType dt : spec->dtypes) {
+        for (std::uint64_t seed : {1ull, 2ull}) {
+          std::unique_ptr<KernelInstance> inst;
+          try {
+            inst = factory(InstanceRequest{p, dt, seed});
+          } catch (const UnsupportedCase& e) {  // baselines may decline; moat runs every dtype
+            EXPECT_NE(impl, "moat") << e.what();
+            continue;
+          }
+          CheckReport r = inst->check();
+          EXPECT_TRUE(r.ok) << spec->name << "?" << p.key(&spec->params) << " " << to_string(dt)
+                            << " seed " << seed << ": " << r.detail;
+          EXPECT_GT(r.checked, 0);
+        }
       }
     }
-  }
   }
 }
 

@@ -19,24 +19,27 @@ struct DecodeHostData {
 };
 
 inline DecodeHostData random_decode_data(const AttentionShape& s, DType dt, std::uint64_t seed) {
-  return {random_values(s.q_elems(), dt, seed * 3 + 0), random_values(s.k_elems(), dt, seed * 3 + 1),
+  return {random_values(s.q_elems(), dt, seed * 3 + 0),
+          random_values(s.k_elems(), dt, seed * 3 + 1),
           random_values(s.v_elems(), dt, seed * 3 + 2)};
 }
 
-template <class T>
-View4<const float> device4(const std::string& label, const std::vector<T>& host, int n0, int n1,
-                           int n2, int n3) {
-  View4<float> v(label, n0, n1, n2, n3);
+// Host values in a device view of storage type S (rounded to it: they are already representable).
+template <class S = float>
+View4<const S> device4(const std::string& label, const std::vector<float>& host, int n0, int n1,
+                       int n2, int n3) {
+  View4<S> v(label, n0, n1, n2, n3);
   upload(v, host);
   return v;
 }
 
 // Runs nothing: compares o (already computed) with softmax attention of the logical sequence
 // over the keys visible(b, h, i, j) keeps.
-inline CheckReport check_decode_output(const View4<float>& o, const AttentionShape& s, DType dt,
-                                       const DecodeHostData& h,
-                                       const std::function<bool(int, int, int, int)>& visible) {
-  const std::vector<float> out = download(o);
+template <class T>
+CheckReport check_decode_output(const View4<T>& o, const AttentionShape& s, DType dt,
+                                const DecodeHostData& h,
+                                const std::function<bool(int, int, int, int)>& visible) {
+  const std::vector<float> out = download_floats(o);
   auto rows = rows_to_check(s.rows());
   std::vector<float> got;
   for (auto r : rows)
@@ -51,22 +54,28 @@ inline CheckReport check_decode_output(const View4<float>& o, const AttentionSha
   return compare_with_oracle(got, want, oracle_tolerance(dt, s.head_dim + s.seq_kv), !any_visible);
 }
 
-inline std::function<bool(int, int, int, int)> causal_visible(const AttentionShape& s, bool causal) {
+inline std::function<bool(int, int, int, int)> causal_visible(const AttentionShape& s,
+                                                              bool causal) {
   const int offset = s.seq_kv - s.seq_q;
   return [=](int, int, int i, int j) { return !causal || j <= i + offset; };
 }
 
-// K/V contiguous in the shape.hpp layout; the schedule is the variant's (split-KV, stream-K).
+// K/V contiguous in the shape.hpp layout, stored as T; the schedule is the variant's (split-KV,
+// stream-K).
+template <class T>
 class ContiguousDecodeInstance final : public KernelInstance {
  public:
   ContiguousDecodeInstance(const InstanceRequest& req, const AttentionShape& s, bool causal,
                            const DecodeSchedule& schedule)
-      : s_(s), causal_(causal), dtype_(req.dtype), host_(random_decode_data(s, req.dtype, req.seed)),
+      : s_(s),
+        causal_(causal),
+        dtype_(req.dtype),
+        host_(random_decode_data(s, req.dtype, req.seed)),
         plan_(schedule, s) {
-    q_ = device4("q", host_.q, s.batch, s.heads_q, s.seq_q, s.head_dim);
-    kv_ = ContiguousKV{device4("k", host_.k, s.batch, s.heads_kv, s.seq_kv, s.head_dim),
-                       device4("v", host_.v, s.batch, s.heads_kv, s.seq_kv, s.value_dim)};
-    o_ = View4<float>("o", s.batch, s.heads_q, s.seq_q, s.value_dim);
+    q_ = device4<T>("q", host_.q, s.batch, s.heads_q, s.seq_q, s.head_dim);
+    kv_ = ContiguousKVOf<T>{device4<T>("k", host_.k, s.batch, s.heads_kv, s.seq_kv, s.head_dim),
+                            device4<T>("v", host_.v, s.batch, s.heads_kv, s.seq_kv, s.value_dim)};
+    o_ = View4<T>("o", s.batch, s.heads_q, s.seq_q, s.value_dim);
     counters_ = {{"partials", double(schedule.slots())}, {"teams", double(schedule.teams())}};
   }
   void run() override { decode_attention(q_, kv_, o_, s_, causal_, plan_); }
@@ -84,10 +93,19 @@ class ContiguousDecodeInstance final : public KernelInstance {
   DType dtype_;
   DecodeHostData host_;
   DecodePlan plan_;
-  View4<const float> q_;
-  ContiguousKV kv_;
-  View4<float> o_;
+  View4<const T> q_;
+  ContiguousKVOf<T> kv_;
+  View4<T> o_;
   std::map<std::string, double> counters_;
 };
+
+// The contiguous-cache instance in the case's storage type.
+inline std::unique_ptr<KernelInstance> make_contiguous_decode(const InstanceRequest& req,
+                                                              const AttentionShape& s, bool causal,
+                                                              const DecodeSchedule& schedule) {
+  return with_storage(req.dtype, [&](auto t) -> std::unique_ptr<KernelInstance> {
+    return std::make_unique<ContiguousDecodeInstance<decltype(t)>>(req, s, causal, schedule);
+  });
+}
 
 }  // namespace moat::attention

@@ -10,10 +10,11 @@
 // re-read from cache by the group's rows (what decode_cost charges as on-chip traffic); GPUs stage
 // each key tile in team scratch for the whole team (decode_staged.hpp).
 //
-// A KV accessor maps cache index j of KV head (b, hk) to its rows (head_dim / value_dim floats):
+// A KV accessor maps cache index j of KV head (b, hk) to its rows (head_dim / value_dim elements
+// of a storage type T: float, bf16, fp16; queries and outputs use the same T, math is fp32):
 //   struct KV {
-//     KOKKOS_INLINE_FUNCTION const float* key(int b, int hk, int j) const;
-//     KOKKOS_INLINE_FUNCTION const float* value(int b, int hk, int j) const;
+//     KOKKOS_INLINE_FUNCTION const T* key(int b, int hk, int j) const;
+//     KOKKOS_INLINE_FUNCTION const T* value(int b, int hk, int j) const;
 //   };
 // `causal` (multi-token decode) hides cache index j > i + seq_kv - seq_q from query token i: it
 // assumes index = position, true of contiguous and paged caches. Eviction caches run seq_q = 1.
@@ -28,11 +29,13 @@
 namespace moat::attention {
 
 // A cache laid out like K/V of shape.hpp: index j is row j of head (b, hk).
-struct ContiguousKV {
-  View4<const float> k, v;
-  KOKKOS_INLINE_FUNCTION const float* key(int b, int hk, int j) const { return &k(b, hk, j, 0); }
-  KOKKOS_INLINE_FUNCTION const float* value(int b, int hk, int j) const { return &v(b, hk, j, 0); }
+template <class T>
+struct ContiguousKVOf {
+  View4<const T> k, v;
+  KOKKOS_INLINE_FUNCTION const T* key(int b, int hk, int j) const { return &k(b, hk, j, 0); }
+  KOKKOS_INLINE_FUNCTION const T* value(int b, int hk, int j) const { return &v(b, hk, j, 0); }
 };
+using ContiguousKV = ContiguousKVOf<float>;
 
 // A schedule on the device, plus the partial states it produces.
 struct DecodePlan {
@@ -64,7 +67,7 @@ struct DecodePlan {
 
 template <class KV>
 struct DecodePartialsKernel {
-  View4<const float> q;
+  View4<const DecodeValue<KV>> q;
   KV kv;
   AttentionShape s;
   bool causal;
@@ -87,7 +90,7 @@ struct DecodePartialsKernel {
       team.team_barrier();  // the previous item's rows are done with the scratch
       Kokkos::parallel_for(Kokkos::TeamThreadRange(team, rows), [&](int r) {
         const int h = hk * s.group() + r / s.seq_q, i = r % s.seq_q;
-        for (int d = 0; d < s.head_dim; ++d) q_s(r, d) = q(b, h, i, d) * s.scale;
+        for (int d = 0; d < s.head_dim; ++d) q_s(r, d) = to_float(q(b, h, i, d)) * s.scale;
         const int last = causal ? kx::min(end, i + s.seq_kv - s.seq_q + 1) : end;  // exclusive
         float* __restrict__ o = &plan.part_o(slot, r, 0);
         float* __restrict__ p = &p_s(r, 0);
@@ -97,9 +100,9 @@ struct DecodePartialsKernel {
           const int cols = kx::min(kDecodeKeyTile, last - k0);
           float tile_max = kx::lowest_float();
           for (int c = 0; c < cols; ++c) {
-            const float* __restrict__ kr = kv.key(b, hk, k0 + c);
+            const auto* __restrict__ kr = kv.key(b, hk, k0 + c);
             float dot = 0.f;
-            for (int d = 0; d < s.head_dim; ++d) dot += q_s(r, d) * kr[d];
+            for (int d = 0; d < s.head_dim; ++d) dot += q_s(r, d) * to_float(kr[d]);
             p[c] = dot;
             tile_max = kx::max(tile_max, dot);
           }
@@ -108,8 +111,8 @@ struct DecodePartialsKernel {
           for (int c = 0; c < cols; ++c) {
             const float e = kx::exp(p[c] - st.m);
             st.l += e;
-            const float* __restrict__ vr = kv.value(b, hk, k0 + c);
-            for (int d = 0; d < s.value_dim; ++d) o[d] += e * vr[d];
+            const auto* __restrict__ vr = kv.value(b, hk, k0 + c);
+            for (int d = 0; d < s.value_dim; ++d) o[d] += e * to_float(vr[d]);
           }
         }
         plan.part_m(slot, r) = st.m;
@@ -119,9 +122,10 @@ struct DecodePartialsKernel {
   }
 };
 
-// Phase 2: o[b][h][i] = merge of the head's partials, normalized (zeros when no key was seen).
-inline void merge_decode_partials(const DecodePlan& plan, const AttentionShape& s,
-                                  const View4<float>& o) {
+// Phase 2: o[b][h][i] = merge of the head's partials, normalized (zeros when no key was seen),
+// rounded to the storage type once.
+template <class T>
+void merge_decode_partials(const DecodePlan& plan, const AttentionShape& s, const View4<T>& o) {
   const int heads_q = s.heads_q, seq_q = s.seq_q, group = s.group(), dv = s.value_dim;
   const int heads_kv = s.heads_kv;
   auto slot_offsets = plan.slot_offsets;
@@ -132,17 +136,23 @@ inline void merge_decode_partials(const DecodePlan& plan, const AttentionShape& 
       KOKKOS_LAMBDA(int row) {
         const int i = row % seq_q, h = row / seq_q % heads_q, b = row / seq_q / heads_q;
         const int hk = h / group, r = (h % group) * seq_q + i;
-        float* __restrict__ out = &o(b, h, i, 0);
-        for (int d = 0; d < dv; ++d) out[d] = 0.f;
-        OnlineSoftmaxState st{kx::lowest_float(), 0.f};
-        for (int slot = slot_offsets(b * heads_kv + hk); slot < slot_offsets(b * heads_kv + hk + 1);
-             ++slot) {
+        const int first = slot_offsets(b * heads_kv + hk),
+                  last = slot_offsets(b * heads_kv + hk + 1);
+        if (first == last) {
+          for (int d = 0; d < dv; ++d) o(b, h, i, d) = store_as<T>(0.f);
+          return;
+        }
+        // Merged in fp32 into the first slot's partial (this row owns it; phase 1 rewrites it
+        // every run), then normalized and rounded to the storage type once.
+        float* __restrict__ acc = &po(first, r, 0);
+        OnlineSoftmaxState st{pm(first, r), pl(first, r)};
+        for (int slot = first + 1; slot < last; ++slot) {
           float wa, wb;
           merge_states(st, OnlineSoftmaxState{pm(slot, r), pl(slot, r)}, wa, wb);
-          for (int d = 0; d < dv; ++d) out[d] = wa * out[d] + wb * po(slot, r, d);
+          for (int d = 0; d < dv; ++d) acc[d] = wa * acc[d] + wb * po(slot, r, d);
         }
         const float inv = st.l > 0.f ? 1.f / st.l : 0.f;
-        for (int d = 0; d < dv; ++d) out[d] *= inv;
+        for (int d = 0; d < dv; ++d) o(b, h, i, d) = store_as<T>(acc[d] * inv);
       });
 }
 
@@ -150,8 +160,8 @@ inline void merge_decode_partials(const DecodePlan& plan, const AttentionShape& 
 // Phase 1 runs the staged kernel (decode_staged.hpp) on devices, or wherever kStaged is set (the
 // tests run it on the host), and the per-row kernel above on hosts or when the staged tiles do
 // not fit in level-0 scratch (very wide heads of many rows).
-template <class KV, bool kStaged = !kExecOnHost>
-void decode_attention(const View4<const float>& q, const KV& kv, const View4<float>& o,
+template <class KV, bool kStaged = !kExecOnHost, class T = DecodeValue<KV>>
+void decode_attention(const View4<const T>& q, const KV& kv, const View4<T>& o,
                       const AttentionShape& s, bool causal, const DecodePlan& plan) {
   using Staged = DecodeStagedKernel<KV, DecodePlan>;
   const int kt = kStaged ? Staged::key_tile(s, kDecodeStagedScratchBudget) : 0;

@@ -8,12 +8,20 @@
 //
 // Every loop is strided over the team's threads, so the same code is correct for any team size:
 // GPUs use 128 threads; the tests run it with one thread on a host team.
+#include <type_traits>
+#include <utility>
+
 #include "kernels/attention/common/decode_schedule.hpp"
 #include "kernels/attention/common/online_softmax.hpp"
 #include "kernels/attention/common/shape.hpp"
 #include "kernels/common/views.hpp"
 
 namespace moat::attention {
+
+// The storage type of a KV accessor's rows (the accessor contract: decode_skeleton.hpp).
+template <class KV>
+using DecodeValue =
+    std::remove_cv_t<std::remove_pointer_t<decltype(std::declval<const KV&>().key(0, 0, 0))>>;
 
 inline constexpr int kDecodeStagedThreads = 128;
 // Level-0 scratch one team may take: a CUDA block gets 48 KB without opt-in, of which Kokkos
@@ -22,7 +30,7 @@ inline constexpr std::size_t kDecodeStagedScratchBudget = 39 * 1024;
 
 template <class KV, class Plan>
 struct DecodeStagedKernel {
-  View4<const float> q;
+  View4<const DecodeValue<KV>> q;
   KV kv;
   AttentionShape s;
   bool causal;
@@ -64,7 +72,7 @@ struct DecodeStagedKernel {
       team.team_barrier();  // the previous item is done with the scratch
       for (int idx = tid; idx < rows * D; idx += nt) {
         const int r = idx / D, d = idx % D;
-        q_s(idx) = q(b, hk * s.group() + r / s.seq_q, r % s.seq_q, d) * s.scale;
+        q_s(idx) = to_float(q(b, hk * s.group() + r / s.seq_q, r % s.seq_q, d)) * s.scale;
       }
       for (int idx = tid; idx < rows * Dv; idx += nt) o_s(idx) = 0.f;
       for (int r = tid; r < rows; r += nt) {
@@ -76,11 +84,11 @@ struct DecodeStagedKernel {
         team.team_barrier();  // the previous tile has been read
         for (int idx = tid; idx < cols * D; idx += nt) {
           const int c = idx / D, d = idx % D;
-          k_s(c * KS + d) = kv.key(b, hk, k0 + c)[d];
+          k_s(c * KS + d) = to_float(kv.key(b, hk, k0 + c)[d]);
         }
         for (int idx = tid; idx < cols * Dv; idx += nt) {
           const int c = idx / Dv, d = idx % Dv;
-          v_s(idx) = kv.value(b, hk, k0 + c)[d];
+          v_s(idx) = to_float(kv.value(b, hk, k0 + c)[d]);
         }
         team.team_barrier();
         for (int idx = tid; idx < rows * kt; idx += nt) {

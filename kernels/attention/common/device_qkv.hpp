@@ -9,15 +9,18 @@
 
 namespace moat::attention {
 
+// Stored as T (float, bf16, fp16: storage.hpp); host values are already rounded to T.
+template <class T = float>
 struct DeviceQkv {
-  View4<const float> q, k, v;
+  View4<const T> q, k, v;
 };
 
-inline DeviceQkv upload_qkv(const AttentionShape& s, const std::vector<float>& hq,
-                            const std::vector<float>& hk, const std::vector<float>& hv) {
-  View4<float> q("q", s.batch, s.heads_q, s.seq_q, s.head_dim);
-  View4<float> k("k", s.batch, s.heads_kv, s.seq_kv, s.head_dim);
-  View4<float> v("v", s.batch, s.heads_kv, s.seq_kv, s.value_dim);
+template <class T = float>
+DeviceQkv<T> upload_qkv(const AttentionShape& s, const std::vector<float>& hq,
+                        const std::vector<float>& hk, const std::vector<float>& hv) {
+  View4<T> q("q", s.batch, s.heads_q, s.seq_q, s.head_dim);
+  View4<T> k("k", s.batch, s.heads_kv, s.seq_kv, s.head_dim);
+  View4<T> v("v", s.batch, s.heads_kv, s.seq_kv, s.value_dim);
   upload(q, hq);
   upload(k, hk);
   upload(v, hv);
@@ -25,8 +28,9 @@ inline DeviceQkv upload_qkv(const AttentionShape& s, const std::vector<float>& h
 }
 
 // [batch][heads_q][seq_q][value_dim]
-inline View4<float> output_view(const AttentionShape& s, const char* label = "o") {
-  return View4<float>(std::string(label), s.batch, s.heads_q, s.seq_q, s.value_dim);
+template <class T = float>
+View4<T> output_view(const AttentionShape& s, const char* label = "o") {
+  return View4<T>(std::string(label), s.batch, s.heads_q, s.seq_q, s.value_dim);
 }
 
 }  // namespace moat::attention

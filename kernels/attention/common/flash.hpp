@@ -32,6 +32,7 @@
 // level-0 team scratch. kHostTiles = false runs the device path on a host space too (one thread
 // per team), which is how the tests check the GPU path's logic on a CPU.
 #include <string>
+#include <type_traits>
 
 #include "kernels/attention/common/cpu_tile.hpp"
 #include "kernels/attention/common/flash_device.hpp"
@@ -158,20 +159,23 @@ inline View1<float> pack_keys_transposed(const View4<const float>& k, const Atte
 }
 
 // Runs softmax attention over (q, k, v) into o with the given mask/score policy. kHostTiles =
-// false runs the device tile path (flash_device.hpp) on a host space too, for tests.
-template <class Policy, bool kHostTiles = kExecOnHost>
-void flash_forward(const View4<const float>& q, const View4<const float>& k,
-                   const View4<const float>& v, const View4<float>& o, const AttentionShape& s,
-                   const Policy& policy) {
+// false runs the device tile path (flash_device.hpp) on a host space too, for tests. Q, K, V and O
+// are stored as T (float, bf16, fp16); the math is fp32. The host micro-kernels read fp32, so
+// hosts run 16-bit storage through the device tile path with one thread per team.
+template <class Policy, bool kHostTiles = kExecOnHost, class T = float>
+void flash_forward(const std::type_identity_t<View4<const T>>& q,
+                   const std::type_identity_t<View4<const T>>& k,
+                   const std::type_identity_t<View4<const T>>& v, const View4<T>& o,
+                   const AttentionShape& s, const Policy& policy) {
   static_assert(kExecOnHost || !kHostTiles, "the host micro-kernels run on host spaces only");
-  if constexpr (kHostTiles) {
+  if constexpr (kHostTiles && std::is_same_v<T, float>) {
     using Functor = FlashHostForward<Policy>;
     Functor f{q, k, v, o, s, policy, (s.seq_q + kQueryTile - 1) / kQueryTile};
     TeamPolicy tp(s.batch * s.heads_q * f.q_tiles, 1);
     tp.set_scratch_size(0, Kokkos::PerTeam(Functor::scratch_bytes(s)));
     Kokkos::parallel_for("moat::attention::flash_forward", tp, f);
   } else {
-    flash_forward_device_path(q, k, v, o, s, policy);
+    flash_forward_device_path<Policy, T>(q, k, v, o, s, policy);
   }
 }
 

@@ -15,15 +15,17 @@ namespace moat::attention {
 
 struct HostMask {
   std::function<bool(int, int, int, int)> visible;
-  std::function<double(int, int, int, int, double)> score =
-      [](int, int, int, int, double x) { return x; };
-  std::function<double(int, int)> sink = {};                          // see oracle_softmax_rows
+  std::function<double(int, int, int, int, double)> score = [](int, int, int, int, double x) {
+    return x;
+  };
+  std::function<double(int, int)> sink = {};  // see oracle_softmax_rows
   std::function<double(int, int, int, int, double)> finish = {};
 };
 
 // The inputs of a softmax-attention case (random Q/K/V, on the host for the oracle and on the
-// device), its output tensor, and the float64 check of an output on sampled rows: what the flash
-// kernel and the vendor baselines of the same cases share.
+// device, stored as T), its output tensor, and the float64 check of an output on sampled rows:
+// what the flash kernel and the vendor baselines of the same cases share.
+template <class T = float>
 class SoftmaxAttentionCase {
  public:
   SoftmaxAttentionCase(const InstanceRequest& req, AttentionShape shape, HostMask host_mask,
@@ -39,9 +41,9 @@ class SoftmaxAttentionCase {
     } else {
       hv_ = random_values(s_.v_elems(), dtype_, req.seed * 3 + 2);
     }
-    const auto qkv = upload_qkv(s_, hq_, hk_, hv_);
+    const auto qkv = upload_qkv<T>(s_, hq_, hk_, hv_);
     q = qkv.q, k = qkv.k, v = qkv.v;
-    o = output_view(s_);
+    o = output_view<T>(s_);
   }
 
   const AttentionShape& shape() const { return s_; }
@@ -52,14 +54,14 @@ class SoftmaxAttentionCase {
     poison(o);
     run();
     Kokkos::fence();
-    std::vector<float> out = download(o);
+    std::vector<float> out = download_floats(o);
     auto rows = rows_to_check(s_.rows());
     std::vector<float> got;
     got.reserve(rows.size() * s_.value_dim);
     for (auto r : rows)
       got.insert(got.end(), out.begin() + r * s_.value_dim, out.begin() + (r + 1) * s_.value_dim);
-    auto want = oracle_softmax_rows(s_, hq_, hk_, hv_, rows, host_.visible, host_.score,
-                                   host_.sink, host_.finish);
+    auto want = oracle_softmax_rows(s_, hq_, hk_, hv_, rows, host_.visible, host_.score, host_.sink,
+                                    host_.finish);
     // Fully masked rows legitimately give zeros; only an all-zero *random* reference is suspect.
     bool any_visible = false;
     for (auto r : rows) {
@@ -71,8 +73,8 @@ class SoftmaxAttentionCase {
                                !any_visible);
   }
 
-  View4<const float> q, k, v;  // [batch][heads][seq][dim]
-  View4<float> o;              // [batch][heads_q][seq_q][value_dim]
+  View4<const T> q, k, v;  // [batch][heads][seq][dim]
+  View4<T> o;              // [batch][heads_q][seq_q][value_dim]
 
  private:
   AttentionShape s_;
@@ -81,22 +83,36 @@ class SoftmaxAttentionCase {
   std::vector<float> hq_, hk_, hv_;
 };
 
-// The flash kernel of a variant with the given device Policy.
-template <class Policy>
+// The flash kernel of a variant with the given device Policy, inputs and output stored as T.
+template <class Policy, class T = float>
 class SoftmaxAttentionInstance final : public KernelInstance {
  public:
   SoftmaxAttentionInstance(const InstanceRequest& req, AttentionShape shape, Policy policy,
                            HostMask host_mask)
       : c_(req, shape, std::move(host_mask), PolicyValuesFromKeys<Policy>), policy_(policy) {}
 
-  void run() override { flash_forward(c_.q, c_.k, c_.v, c_.o, c_.shape(), policy_); }
+  void run() override {
+    flash_forward<Policy, kExecOnHost, T>(c_.q, c_.k, c_.v, c_.o, c_.shape(), policy_);
+  }
   CheckReport check() override {
     return c_.check([&] { run(); });
   }
 
  private:
-  SoftmaxAttentionCase c_;
+  SoftmaxAttentionCase<T> c_;
   Policy policy_;
 };
+
+// The instance for the case's dtype: fp32, or bf16 / fp16 storage for variants whose spec lists
+// them (each storage type instantiates the kernels once more, so variants opt in).
+template <class Policy>
+std::unique_ptr<KernelInstance> make_softmax_attention(const InstanceRequest& req,
+                                                       AttentionShape shape, Policy policy,
+                                                       HostMask host_mask) {
+  return with_storage(req.dtype, [&](auto t) -> std::unique_ptr<KernelInstance> {
+    return std::make_unique<SoftmaxAttentionInstance<Policy, decltype(t)>>(req, shape, policy,
+                                                                           std::move(host_mask));
+  });
+}
 
 }  // namespace moat::attention

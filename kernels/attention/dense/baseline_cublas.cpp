@@ -13,7 +13,8 @@ namespace moat::variants::attention_dense {
 namespace {
 
 const InstanceRequest& fp32_only(const InstanceRequest& req) {
-  if (req.dtype != DType::fp32) throw Error("cublas baseline of attention.dense: fp32 only");
+  if (req.dtype != DType::fp32)
+    throw UnsupportedCase("cublas baseline of attention.dense: fp32 only");
   return req;
 }
 
@@ -87,7 +88,7 @@ class CublasAttention final : public KernelInstance {
 
  private:
   attention::CausalOrFull mask_;
-  attention::SoftmaxAttentionCase c_;
+  attention::SoftmaxAttentionCase<> c_;
   View1<float> scores_;
   CublasHandle cublas_{"cublas baseline of attention.dense"};
 };

@@ -93,7 +93,7 @@ class OneDnnAttention final : public KernelInstance {
 
  private:
   attention::CausalOrFull mask_;
-  attention::SoftmaxAttentionCase c_;
+  attention::SoftmaxAttentionCase<> c_;
   std::vector<float> scores_, mask_values_;
   dnnl::engine eng_;
   dnnl::stream strm_;
@@ -108,7 +108,7 @@ std::unique_ptr<KernelInstance> make_onednn(const InstanceRequest& req) {
   if constexpr (!kExecOnHost)
     throw Error("onednn baseline needs a host execution space (this build runs " +
                 kx::backend_name() + ")");
-  if (req.dtype != DType::fp32) throw Error("onednn baseline: fp32 only");
+  if (req.dtype != DType::fp32) throw UnsupportedCase("onednn baseline: fp32 only");
   return std::make_unique<OneDnnAttention>(req);
 }
 

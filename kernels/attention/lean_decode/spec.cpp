@@ -16,10 +16,16 @@ VariantSpec spec() {
   VariantSpec v;
   v.name = "attention.lean_decode";
   v.family = "attention/decode";
-  v.summary = "stream-K decode: equal shares of (head, KV tile) iterations per worker, partial softmax states merged per head";
-  v.reference = "Sanovar et al. 2024, Lean Attention: Hardware-Aware Scalable Attention Mechanism for the Decode-Phase of Transformers";
+  v.summary =
+      "stream-K decode: equal shares of (head, KV tile) iterations per worker, partial softmax "
+      "states merged per head";
+  v.reference =
+      "Sanovar et al. 2024, Lean Attention: Hardware-Aware Scalable Attention Mechanism for the "
+      "Decode-Phase of Transformers";
   v.params = attention::decode_schema();
-  v.params.push_back(int_param("workers", "persistent workers sharing the iterations (H100 SXM: 132 SMs)", 132, 1, 1 << 16));
+  v.dtypes = {DType::fp32, DType::bf16, DType::fp16};  // K/V, Q and O stored so; fp32 math
+  v.params.push_back(int_param(
+      "workers", "persistent workers sharing the iterations (H100 SXM: 132 SMs)", 132, 1, 1 << 16));
   v.params.push_back(bool_param("causal", "multi-token steps: hide keys after each query", true));
   v.validate = [](const Params& p) { attention::validate_decode(p, false); };
   v.cost = [](const Params& p, DType dt) {

@@ -13,8 +13,7 @@ struct LatentCausal : attention::CausalOrFull {
 std::unique_ptr<KernelInstance> make(const InstanceRequest& req) {
   auto s = mla_shape(req.params);
   LatentCausal p{attention::CausalOrFull::of(s, req.params.b("causal"))};
-  return std::make_unique<attention::SoftmaxAttentionInstance<LatentCausal>>(
-      req, s, p, attention::host_mask_of(p));
+  return attention::make_softmax_attention(req, s, p, attention::host_mask_of(p));
 }
 
 }  // namespace moat::variants::attention_mla

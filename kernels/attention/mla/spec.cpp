@@ -20,7 +20,9 @@ VariantSpec spec() {
   VariantSpec v;
   v.name = "attention.mla";
   v.family = "attention/dense-softmax";
-  v.summary = "multi-head latent attention (absorbed): heads share one latent KV of rank kv_lora_rank plus a RoPE key; V = latent";
+  v.summary =
+      "multi-head latent attention (absorbed): heads share one latent KV of rank kv_lora_rank plus "
+      "a RoPE key; V = latent";
   v.reference = "DeepSeek-AI 2024, DeepSeek-V2 / DeepSeek-V3 technical reports (MLA); FlashMLA";
   v.params = {
       int_param("batch", "sequences in the batch", 1, 1, 4096),
@@ -29,25 +31,43 @@ VariantSpec spec() {
       int_param("seq_kv", "cached tokens per sequence", 1024, 1, 1 << 22),
       int_param("kv_lora_rank", "latent dimension (DeepSeek-V3: 512)", 512, 1, 4096),
       int_param("rope_dim", "decoupled RoPE key dimension (DeepSeek-V3: 64)", 64, 0, 1024),
-      int_param("qk_nope_dim", "per-head no-RoPE query/key dimension before absorption, sets the scale (DeepSeek-V3: 128)", 128, 1, 4096),
+      int_param("qk_nope_dim",
+                "per-head no-RoPE query/key dimension before absorption, sets the scale "
+                "(DeepSeek-V3: 128)",
+                128, 1, 4096),
       bool_param("causal", "mask keys after the query position (bottom-right aligned)", true),
   };
+  v.dtypes = {DType::fp32, DType::bf16, DType::fp16};  // Q/K/V/O stored so; fp32 math
   v.validate = [](const Params&) {};
   v.cost = [](const Params& p, DType dt) {
     auto s = mla_shape(p);
-    auto c = attention::flash_cost(s, dt, p.b("causal") ? attention::causal_range(s)
-                                                        : attention::full_range(s));
+    auto c = attention::flash_cost(
+        s, dt, p.b("causal") ? attention::causal_range(s) : attention::full_range(s));
     // flash_cost charges K and V separately; here V is the latent already read as K.
     c.bytes_dram -= double(s.batch) * s.seq_kv * s.value_dim * bytes_of(dt);
     return c;
   };
   v.test_shapes = {
-      {{"heads_q", 4}, {"seq_q", 1}, {"seq_kv", 77}, {"kv_lora_rank", 32}, {"rope_dim", 8},
+      {{"heads_q", 4},
+       {"seq_q", 1},
+       {"seq_kv", 77},
+       {"kv_lora_rank", 32},
+       {"rope_dim", 8},
        {"qk_nope_dim", 16}},
-      {{"heads_q", 3}, {"seq_q", 5}, {"seq_kv", 130}, {"kv_lora_rank", 64}, {"rope_dim", 16},
+      {{"heads_q", 3},
+       {"seq_q", 5},
+       {"seq_kv", 130},
+       {"kv_lora_rank", 64},
+       {"rope_dim", 16},
        {"qk_nope_dim", 16}},
-      {{"batch", 2}, {"heads_q", 2}, {"seq_q", 40}, {"seq_kv", 40}, {"kv_lora_rank", 72},
-       {"rope_dim", 0}, {"qk_nope_dim", 32}, {"causal", false}},
+      {{"batch", 2},
+       {"heads_q", 2},
+       {"seq_q", 40},
+       {"seq_kv", 40},
+       {"kv_lora_rank", 72},
+       {"rope_dim", 0},
+       {"qk_nope_dim", 32},
+       {"causal", false}},
       {{"heads_q", 16}, {"seq_q", 2}, {"seq_kv", 200}},  // DeepSeek-V3 dims, 16 heads
   };
   return v;

@@ -5,23 +5,27 @@
 namespace moat::variants::attention_paged_decode {
 
 // Cache index j of sequence b -> row j % page_size of physical page table(b, j / page_size).
+template <class T>
 struct PagedKV {
-  View4<const float> k_pool, v_pool;  // [page][heads_kv][page_size][dim]
-  View2<const int> table;             // [batch][pages per sequence]
+  View4<const T> k_pool, v_pool;  // [page][heads_kv][page_size][dim]
+  View2<const int> table;         // [batch][pages per sequence]
   int page_size;
-  KOKKOS_INLINE_FUNCTION const float* key(int b, int hk, int j) const {
+  KOKKOS_INLINE_FUNCTION const T* key(int b, int hk, int j) const {
     return &k_pool(table(b, j / page_size), hk, j % page_size, 0);
   }
-  KOKKOS_INLINE_FUNCTION const float* value(int b, int hk, int j) const {
+  KOKKOS_INLINE_FUNCTION const T* value(int b, int hk, int j) const {
     return &v_pool(table(b, j / page_size), hk, j % page_size, 0);
   }
 };
 
+template <class T>
 class PagedDecodeInstance final : public KernelInstance {
  public:
   PagedDecodeInstance(const InstanceRequest& req, const attention::AttentionShape& s, int page_size,
                       int n_splits, bool causal)
-      : s_(s), causal_(causal), dtype_(req.dtype),
+      : s_(s),
+        causal_(causal),
+        dtype_(req.dtype),
         host_(attention::random_decode_data(s, req.dtype, req.seed)),
         plan_(attention::split_kv_schedule(s.batch, s.heads_kv, s.seq_kv, n_splits), s) {
     const int per_seq = (s.seq_kv + page_size - 1) / page_size, pages = s.batch * per_seq;
@@ -34,19 +38,20 @@ class PagedDecodeInstance final : public KernelInstance {
     for (int b = 0; b < s.batch; ++b)
       for (int hk = 0; hk < s.heads_kv; ++hk)
         for (int j = 0; j < s.seq_kv; ++j) {
-          const std::size_t row = (std::size_t(table[b * per_seq + j / page_size]) * s.heads_kv + hk) *
-                                      page_size + j % page_size;
+          const std::size_t row =
+              (std::size_t(table[b * per_seq + j / page_size]) * s.heads_kv + hk) * page_size +
+              j % page_size;
           const std::size_t src = (std::size_t(b) * s.heads_kv + hk) * s.seq_kv + j;
           std::copy_n(&host_.k[src * s.head_dim], s.head_dim, &kp[row * s.head_dim]);
           std::copy_n(&host_.v[src * s.value_dim], s.value_dim, &vp[row * s.value_dim]);
         }
     View2<int> t("block_table", s.batch, per_seq);
     upload(t, table);
-    kv_ = PagedKV{attention::device4("k_pool", kp, pages, s.heads_kv, page_size, s.head_dim),
-                  attention::device4("v_pool", vp, pages, s.heads_kv, page_size, s.value_dim), t,
-                  page_size};
-    q_ = attention::device4("q", host_.q, s.batch, s.heads_q, s.seq_q, s.head_dim);
-    o_ = View4<float>("o", s.batch, s.heads_q, s.seq_q, s.value_dim);
+    kv_ = PagedKV<T>{attention::device4<T>("k_pool", kp, pages, s.heads_kv, page_size, s.head_dim),
+                     attention::device4<T>("v_pool", vp, pages, s.heads_kv, page_size, s.value_dim),
+                     t, page_size};
+    q_ = attention::device4<T>("q", host_.q, s.batch, s.heads_q, s.seq_q, s.head_dim);
+    o_ = View4<T>("o", s.batch, s.heads_q, s.seq_q, s.value_dim);
     counters_ = {{"pages", double(pages)}, {"page_fill", double(s.seq_kv) / (per_seq * page_size)}};
   }
   void run() override { attention::decode_attention(q_, kv_, o_, s_, causal_, plan_); }
@@ -54,7 +59,8 @@ class PagedDecodeInstance final : public KernelInstance {
     poison(o_);
     run();
     Kokkos::fence();
-    return attention::check_decode_output(o_, s_, dtype_, host_, attention::causal_visible(s_, causal_));
+    return attention::check_decode_output(o_, s_, dtype_, host_,
+                                          attention::causal_visible(s_, causal_));
   }
   std::map<std::string, double> counters() const override { return counters_; }
 
@@ -64,16 +70,18 @@ class PagedDecodeInstance final : public KernelInstance {
   DType dtype_;
   attention::DecodeHostData host_;
   attention::DecodePlan plan_;
-  PagedKV kv_;
-  View4<const float> q_;
-  View4<float> o_;
+  PagedKV<T> kv_;
+  View4<const T> q_;
+  View4<T> o_;
   std::map<std::string, double> counters_;
 };
 
 std::unique_ptr<KernelInstance> make(const InstanceRequest& req) {
   const auto& p = req.params;
-  return std::make_unique<PagedDecodeInstance>(req, attention::shape_from(p), int(p.i("page_size")),
-                                               int(p.i("n_splits")), p.b("causal"));
+  return with_storage(req.dtype, [&](auto t) -> std::unique_ptr<KernelInstance> {
+    return std::make_unique<PagedDecodeInstance<decltype(t)>>(
+        req, attention::shape_from(p), int(p.i("page_size")), int(p.i("n_splits")), p.b("causal"));
+  });
 }
 
 }  // namespace moat::variants::attention_paged_decode

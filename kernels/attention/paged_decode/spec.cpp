@@ -14,9 +14,14 @@ VariantSpec spec() {
   VariantSpec v;
   v.name = "attention.paged_decode";
   v.family = "attention/decode";
-  v.summary = "decode over a paged KV cache: block table maps logical pages to shuffled physical pages of a shared pool";
-  v.reference = "Kwon et al. 2023, Efficient Memory Management for LLM Serving with PagedAttention (vLLM); FlashInfer";
+  v.summary =
+      "decode over a paged KV cache: block table maps logical pages to shuffled physical pages of "
+      "a shared pool";
+  v.reference =
+      "Kwon et al. 2023, Efficient Memory Management for LLM Serving with PagedAttention (vLLM); "
+      "FlashInfer";
   v.params = attention::decode_schema();
+  v.dtypes = {DType::fp32, DType::bf16, DType::fp16};  // K/V, Q and O stored so; fp32 math
   v.params.push_back(int_param("page_size", "tokens per page (vLLM default 16)", 16, 1, 1 << 16));
   v.params.push_back(int_param("n_splits", "KV chunks per head processed in parallel", 1, 1, 4096));
   v.params.push_back(bool_param("causal", "multi-token steps: hide keys after each query", true));
@@ -30,7 +35,8 @@ VariantSpec spec() {
     return c;
   };
   for (int page : {1, 16, 7})
-    for (auto& sh : attention::decode_test_shapes(false, {{"page_size", page}, {"n_splits", page == 7 ? 3 : 1}}))
+    for (auto& sh : attention::decode_test_shapes(
+             false, {{"page_size", page}, {"n_splits", page == 7 ? 3 : 1}}))
       v.test_shapes.push_back(sh);
   return v;
 }

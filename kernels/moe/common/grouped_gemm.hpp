@@ -112,15 +112,21 @@ void grouped_gemm_host(const TileView& tiles, int n_tiles, const View2<const flo
 }  // namespace detail
 
 // Runs the first n_tiles tiles of `tiles`. `accumulate` adds into C (single-input epilogues).
-template <class Epilogue>
-void grouped_gemm(const TileView& tiles, int n_tiles, const View2<const float>& a,
-                  const View3<const float>& b1, const View3<const float>& b2, const View2<float>& c,
-                  Epilogue epi, bool accumulate = false) {
+// Operands stored as T (float, bf16, fp16); hosts run 16-bit storage through the tiled path with
+// one thread per team (the packed micro-kernels read fp32).
+// T comes from c; the inputs convert (a non-const view of A is fine).
+template <class Epilogue, class T>
+void grouped_gemm(const TileView& tiles, int n_tiles, const std::type_identity_t<View2<const T>>& a,
+                  const std::type_identity_t<View3<const T>>& b1,
+                  const std::type_identity_t<View3<const T>>& b2, const View2<T>& c, Epilogue epi,
+                  bool accumulate = false) {
   if (n_tiles == 0) return;
-  if constexpr (kExecOnHost) {
+  if constexpr (!kExecOnHost) {
+    tiled_grouped_gemm<DeviceGemmTiling>(tiles, n_tiles, a, b1, b2, c, epi, accumulate);
+  } else if constexpr (std::is_same_v<T, float>) {
     detail::grouped_gemm_host(tiles, n_tiles, a, b1, b2, c, epi, accumulate);
   } else {
-    tiled_grouped_gemm<DeviceGemmTiling>(tiles, n_tiles, a, b1, b2, c, epi, accumulate);
+    tiled_grouped_gemm<SerialGemmTiling>(tiles, n_tiles, a, b1, b2, c, epi, accumulate);
   }
 }
 

@@ -25,7 +25,9 @@ namespace moat::moe {
 // Routers that ignore the logits (hash routing) declare `static constexpr bool kNoLogits = true`
 // and the router GEMM is skipped.
 template <class R>
-constexpr bool uses_logits = !requires { R::kNoLogits; };
+constexpr bool uses_logits = !requires {
+  R::kNoLogits;
+};
 
 template <class Select>
 struct PerTokenRouter {
@@ -42,15 +44,18 @@ PerTokenRouter<Select> per_token_router(Select select, const MoeShape& s) {
   return {select, s.experts, s.top_k};
 }
 
-inline View2<const float> device2(const char* name, const std::vector<float>& h, std::int64_t n0,
-                                  std::int64_t n1) {
-  View2<float> v(std::string(name), n0, n1);
+// Host values in device views of storage type S (rounded to it: already representable).
+template <class S = float>
+View2<const S> device2(const char* name, const std::vector<float>& h, std::int64_t n0,
+                       std::int64_t n1) {
+  View2<S> v(std::string(name), n0, n1);
   upload(v, h);
   return v;
 }
-inline View3<const float> device3(const char* name, const std::vector<float>& h, std::int64_t n0,
-                                  std::int64_t n1, std::int64_t n2) {
-  View3<float> v(std::string(name), n0, n1, n2);
+template <class S = float>
+View3<const S> device3(const char* name, const std::vector<float>& h, std::int64_t n0,
+                       std::int64_t n1, std::int64_t n2) {
+  View3<S> v(std::string(name), n0, n1, n2);
   upload(v, h);
   return v;
 }
@@ -62,8 +67,8 @@ inline HostWeights random_layer_weights(const LayerConfig& cfg, bool gated, DTyp
   const double in_scale = 1.0 / std::sqrt(double(s.hidden));
   const std::int64_t n = std::int64_t(cfg.expert_count()) * s.hidden * s.ffn;
   HostWeights w;
-  w.router = random_values(std::int64_t(s.hidden) * cfg.router_width(), dt, seed * 7 + 1,
-                           in_scale * 4);
+  w.router =
+      random_values(std::int64_t(s.hidden) * cfg.router_width(), dt, seed * 7 + 1, in_scale * 4);
   w.w_gate = random_values(n, dt, seed * 7 + 2, in_scale);
   if (gated) w.w_up = random_values(n, dt, seed * 7 + 3, in_scale);
   w.w_down = random_values(n, dt, seed * 7 + 4, 1.0 / std::sqrt(double(s.ffn)));
@@ -98,8 +103,7 @@ class RoutedPipeline {
   }
 
   // out = layer(x); `x_router` (if given) feeds the router instead of x (MoEUT's peri-LN).
-  void run(const View2<const float>& x, const View2<float>& out,
-           View2<const float> x_router = {}) {
+  void run(const View2<const float>& x, const View2<float>& out, View2<const float> x_router = {}) {
     if (!x_router.data()) x_router = x;
     if constexpr (uses_logits<Router>) router_logits(x_router, router_w_, logits_);
     if (cfg_.routing.forced())

@@ -10,7 +10,11 @@
 // transposing stores hit distinct banks.
 //
 // The tiling is a template parameter: GPUs use DeviceGemmTiling (128 threads); a one-thread
-// tiling runs the same code on a host team, which is how CPU tests check the GPU path.
+// tiling runs the same code on a host team, which is how CPU tests check the GPU path. A, B and C
+// are stored as T (float, bf16, fp16: storage.hpp): loads convert to fp32, accumulators are fp32,
+// C is rounded to T once per output.
+#include <type_traits>
+
 #include "kernels/common/views.hpp"
 
 namespace moat::moe {
@@ -37,7 +41,7 @@ using SerialGemmTiling = GemmTiling<4, 8, 4, 4, 8>;
 
 // C[row0 + r, c] (+)= epi(A[row0 + r, :] B1[e][:, c], A[row0 + r, :] B2[e][:, c]) for each tile
 // (e, row0, rows) of the list; rows may exceed kRows (the team walks them in kRows blocks).
-template <class Epilogue, class Tiling>
+template <class Epilogue, class Tiling, class T = float>
 struct TiledGroupedGemm {
   static constexpr bool kTwo = Epilogue::two_inputs;
   static constexpr int BM = Tiling::kRows, BN = Tiling::kCols, BK = Tiling::kDepth;
@@ -48,9 +52,9 @@ struct TiledGroupedGemm {
   static constexpr int kBLoads = (BK * BN + kThreads - 1) / kThreads;
 
   Kokkos::View<const int* [3], Kokkos::LayoutRight, MemSpace> tiles;  // expert, row0, rows
-  View2<const float> a;
-  View3<const float> b1, b2;
-  View2<float> c;
+  View2<const T> a;
+  View3<const T> b1, b2;
+  View2<T> c;
   Epilogue epi;
   int n_tiles;
   bool accumulate;
@@ -72,14 +76,14 @@ struct TiledGroupedGemm {
     for (int l = 0; l < kALoads; ++l) {
       const int idx = tid + l * kThreads;
       const int r = idx / BK, kk = idx % BK;
-      s.a[l] = idx < BM * BK && r < rcount && k0 + kk < k ? a(row0 + r, k0 + kk) : 0.f;
+      s.a[l] = idx < BM * BK && r < rcount && k0 + kk < k ? to_float(a(row0 + r, k0 + kk)) : 0.f;
     }
     for (int l = 0; l < kBLoads; ++l) {
       const int idx = tid + l * kThreads;
       const int kk = idx / BN, j = idx % BN;
       const bool in = idx < BK * BN && k0 + kk < k && c0 + j < n;
-      s.b1[l] = in ? b1(e, k0 + kk, c0 + j) : 0.f;
-      if constexpr (kTwo) s.b2[l] = in ? b2(e, k0 + kk, c0 + j) : 0.f;
+      s.b1[l] = in ? to_float(b1(e, k0 + kk, c0 + j)) : 0.f;
+      if constexpr (kTwo) s.b2[l] = in ? to_float(b2(e, k0 + kk, c0 + j)) : 0.f;
     }
   }
 
@@ -150,8 +154,8 @@ struct TiledGroupedGemm {
             v = epi(acc1[i][j], acc2[i][j]);
           else
             v = epi(acc1[i][j], 0.f);
-          float& out = c(row0 + rb + r, col);
-          out = accumulate ? out + v : v;
+          T& out = c(row0 + rb + r, col);
+          out = store_as<T>(accumulate ? to_float(out) + v : v);
         }
       }
       team.team_barrier();  // scratch is reused by the next row block
@@ -160,12 +164,13 @@ struct TiledGroupedGemm {
 };
 
 // Launches the tiled kernel over the first n_tiles tiles.
-template <class Tiling, class Epilogue>
+template <class Tiling, class Epilogue, class T>
 void tiled_grouped_gemm(const Kokkos::View<int* [3], Kokkos::LayoutRight, MemSpace>& tiles,
-                        int n_tiles, const View2<const float>& a, const View3<const float>& b1,
-                        const View3<const float>& b2, const View2<float>& c, Epilogue epi,
-                        bool accumulate) {
-  using Functor = TiledGroupedGemm<Epilogue, Tiling>;
+                        int n_tiles, const std::type_identity_t<View2<const T>>& a,
+                        const std::type_identity_t<View3<const T>>& b1,
+                        const std::type_identity_t<View3<const T>>& b2, const View2<T>& c,
+                        Epilogue epi, bool accumulate) {
+  using Functor = TiledGroupedGemm<Epilogue, Tiling, T>;
   Functor f{tiles, a, b1, b2, c, epi, n_tiles, accumulate};
   TeamPolicy tp(n_tiles * f.column_blocks(), Tiling::kThreads);
   tp.set_scratch_size(0, Kokkos::PerTeam(Functor::scratch_bytes()));
@@ -174,13 +179,13 @@ void tiled_grouped_gemm(const Kokkos::View<int* [3], Kokkos::LayoutRight, MemSpa
 
 // c (rows x N) = a (rows x K) b (K x N) through the same kernel, without a tile list (b must be
 // contiguous): the dense projections around the experts, e.g. router logits.
-template <class Tiling>
-void tiled_dense_gemm(const View2<const float>& a, const View2<const float>& b,
-                      const View2<float>& c) {
-  using Functor = TiledGroupedGemm<IdentityEpilogue, Tiling>;
+template <class Tiling, class T>
+void tiled_dense_gemm(const std::type_identity_t<View2<const T>>& a,
+                      const std::type_identity_t<View2<const T>>& b, const View2<T>& c) {
+  using Functor = TiledGroupedGemm<IdentityEpilogue, Tiling, T>;
   const int rows = int(a.extent(0));
   if (rows == 0) return;
-  const View3<const float> b3(b.data(), 1, b.extent(0), b.extent(1));
+  const View3<const T> b3(b.data(), 1, b.extent(0), b.extent(1));
   Functor f{{},    a,   b3, b3, c, IdentityEpilogue{}, (rows + Tiling::kRows - 1) / Tiling::kRows,
             false, rows};
   TeamPolicy tp(f.n_tiles * f.column_blocks(), Tiling::kThreads);

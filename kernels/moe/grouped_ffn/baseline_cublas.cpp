@@ -52,12 +52,13 @@ class CublasInstance final : public KernelInstance {
   }
 
   static const InstanceRequest& fp32_only(const InstanceRequest& req) {
-    if (req.dtype != DType::fp32) throw Error("cublas baseline of moe.grouped_ffn runs fp32 only");
+    if (req.dtype != DType::fp32)
+      throw UnsupportedCase("cublas baseline of moe.grouped_ffn runs fp32 only");
     return req;
   }
 
   Problem p_;
-  DeviceProblem d_;
+  DeviceProblem<> d_;
   View2<float> gate_, up_;
   CublasHandle cublas_{"cublas baseline of moe.grouped_ffn"};
 };

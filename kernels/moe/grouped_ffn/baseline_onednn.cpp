@@ -27,7 +27,8 @@ class OneDnnInstance final : public KernelInstance {
  public:
   explicit OneDnnInstance(const InstanceRequest& req)
       : p_(req), eng_(dnnl::engine::kind::cpu, 0), stream_(eng_) {
-    if (req.dtype != DType::fp32) throw Error("onednn baseline of moe.grouped_ffn runs fp32 only");
+    if (req.dtype != DType::fp32)
+      throw UnsupportedCase("onednn baseline of moe.grouped_ffn runs fp32 only");
     match_kokkos_threads();
     using tag = dnnl::memory::format_tag;
     using dt = dnnl::memory::data_type;
@@ -65,12 +66,14 @@ class OneDnnInstance final : public KernelInstance {
 
   void run() override {
     for (const auto& ex : experts_) {
-      gate_.execute(stream_, {{DNNL_ARG_SRC, ex.x}, {DNNL_ARG_WEIGHTS, ex.w1}, {DNNL_ARG_DST, g_mem_}});
+      gate_.execute(stream_,
+                    {{DNNL_ARG_SRC, ex.x}, {DNNL_ARG_WEIGHTS, ex.w1}, {DNNL_ARG_DST, g_mem_}});
       up_.execute(stream_, {{DNNL_ARG_SRC, ex.x},
                             {DNNL_ARG_WEIGHTS, ex.w3},
                             {DNNL_ARG_DST, h_mem_},
                             {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, g_mem_}});
-      down_.execute(stream_, {{DNNL_ARG_SRC, h_mem_}, {DNNL_ARG_WEIGHTS, ex.w2}, {DNNL_ARG_DST, ex.y}});
+      down_.execute(stream_,
+                    {{DNNL_ARG_SRC, h_mem_}, {DNNL_ARG_WEIGHTS, ex.w2}, {DNNL_ARG_DST, ex.y}});
     }
     stream_.wait();
   }

@@ -8,16 +8,18 @@
 
 namespace moat::variants::moe_grouped_ffn {
 
+// Stored as T (float, bf16, fp16); the cuBLAS baseline uses the fp32 form.
+template <class T = float>
 struct DeviceProblem {
-  View2<const float> xp;                    // [rows][hidden]
-  View3<const float> w_gate, w_up, w_down;  // [experts][hidden][ffn], [experts][ffn][hidden]
-  View2<float> y;                           // [rows][hidden]
+  View2<const T> xp;                    // [rows][hidden]
+  View3<const T> w_gate, w_up, w_down;  // [experts][hidden][ffn], [experts][ffn][hidden]
+  View2<T> y;                           // [rows][hidden]
 
   explicit DeviceProblem(const Problem& p)
-      : xp(moe::device2("xp", p.xp, p.rows(), p.hidden)),
-        w_gate(moe::device3("w_gate", p.w.w_gate, p.experts, p.hidden, p.ffn)),
-        w_up(moe::device3("w_up", p.w.w_up, p.experts, p.hidden, p.ffn)),
-        w_down(moe::device3("w_down", p.w.w_down, p.experts, p.ffn, p.hidden)),
+      : xp(moe::device2<T>("xp", p.xp, p.rows(), p.hidden)),
+        w_gate(moe::device3<T>("w_gate", p.w.w_gate, p.experts, p.hidden, p.ffn)),
+        w_up(moe::device3<T>("w_up", p.w.w_up, p.experts, p.hidden, p.ffn)),
+        w_down(moe::device3<T>("w_down", p.w.w_down, p.experts, p.ffn, p.hidden)),
         y("y", p.rows(), p.hidden) {}
 
   // Poisons y, runs the implementation once and compares y with the float64 oracle.
@@ -26,7 +28,7 @@ struct DeviceProblem {
     poison(y);
     run();
     Kokkos::fence();
-    return p.check(download(y));
+    return p.check(download_floats(y));
   }
 };
 

@@ -20,6 +20,7 @@ VariantSpec spec() {
       int_param("hidden", "model (hidden) dimension", 1024, 1, 1 << 16),
       int_param("ffn", "expert FFN intermediate dimension", 2816, 1, 1 << 17),
   };
+  v.dtypes = {DType::fp32, DType::bf16, DType::fp16};  // x, weights, H, y stored so; fp32 math
   v.cost = [](const Params& p, DType dt) {
     moe::MoeShape s;
     s.experts = int(p.i("experts"));
