@@ -86,14 +86,17 @@ std::vector<double> reference(const AttentionShape& s, const std::vector<float>&
   return o;
 }
 
+// The portable path with kHostTiles = false; n_splits > 1 cuts the keys of packed (decode-shaped)
+// problems into splits merged after, as GPUs do for few teams.
 template <bool kHostTiles, class Policy>
 std::vector<float> run(const AttentionShape& s, const std::vector<float>& qh,
                        const std::vector<float>& kh, const std::vector<float>& vh,
-                       const Policy& policy) {
+                       const Policy& policy, int n_splits = 1) {
   const auto qkv = attention::upload_qkv(s, qh, kh, vh);
   const View4<float> o = attention::output_view(s);
   poison(o);
-  attention::flash_forward<Policy, kHostTiles>(qkv.q, qkv.k, qkv.v, o, s, policy);
+  const auto split = attention::flash_split_plan<Policy>(s, n_splits);
+  attention::flash_forward<Policy, kHostTiles>(qkv.q, qkv.k, qkv.v, o, s, policy, split.get());
   Kokkos::fence();
   return download(o);
 }
@@ -133,6 +136,41 @@ TEST(FlashPaths, HostTilesAndPortablePathMatchTheReference) {
         expect_near(run<true>(s, q, k, v, e), want, "host tiles");
         expect_near(run<false>(s, q, k, v, e), want, "portable path");
       }
+    }
+  }
+}
+
+// Decode-shaped GQA steps: the device path packs every head of a KV head's group into one tile
+// (rows of different heads, per-head score mods and sinks) and, for the causal mask, cuts the
+// keys into splits merged by the decode skeleton's merge.
+TEST(FlashPaths, PackedGroupsAndKeySplitsMatchTheReference) {
+  for (const int seq_q : {1, 3, 9}) {
+    for (const int n_splits : {1, 3, 7}) {
+      AttentionShape s;
+      s.batch = 2;
+      s.heads_q = 8;
+      s.heads_kv = 2;  // 4 heads per group: 4 * 9 = 36 packed rows span two tiles
+      s.seq_q = seq_q;
+      s.seq_kv = 700;
+      s.head_dim = 40;
+      s.value_dim = 24;
+      s.scale = 1.f / std::sqrt(40.f);
+      SCOPED_TRACE("seq_q " + std::to_string(seq_q) + " splits " + std::to_string(n_splits));
+      ASSERT_TRUE(attention::flash_packs_rows<Causal>(s));
+      Rng rng(std::uint64_t(seq_q) * 16 + n_splits);
+      std::vector<float> q(std::size_t(s.q_elems())), k(std::size_t(s.k_elems())),
+          v(std::size_t(s.v_elems()));
+      for (auto& x : q) x = float(rng.normal());
+      for (auto& x : k) x = float(rng.normal());
+      for (auto& x : v) x = float(rng.normal());
+      const Causal c{s.seq_kv, s.seq_kv - s.seq_q};
+      expect_near(run<false>(s, q, k, v, c, n_splits), reference(s, q, k, v, &c, nullptr),
+                  "packed causal");
+      EXPECT_EQ(attention::flash_split_plan<Causal>(s, n_splits) != nullptr, n_splits > 1);
+      const Everything e{s.seq_kv};  // sink and output map: packed, never split
+      EXPECT_EQ(attention::flash_split_plan<Everything>(s, n_splits), nullptr);
+      expect_near(run<false>(s, q, k, v, e, n_splits), reference(s, q, k, v, nullptr, &e),
+                  "packed everything");
     }
   }
 }

@@ -45,6 +45,8 @@ struct DecodePlan {
   View3<float> part_o;          // [slot][row][value_dim], unnormalized
   View2<float> part_m, part_l;  // [slot][row]
 
+  DecodePlan() = default;  // no splits (the flash path's unsplit launches)
+
   DecodePlan(const DecodeSchedule& s, const AttentionShape& shape)
       : items(std::string("decode_items"), s.items.size()),
         team_offsets(std::string("decode_team_offsets"), s.team_offsets.size()),

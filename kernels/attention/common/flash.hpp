@@ -161,12 +161,14 @@ inline View1<float> pack_keys_transposed(const View4<const float>& k, const Atte
 // Runs softmax attention over (q, k, v) into o with the given mask/score policy. kHostTiles =
 // false runs the device tile path (flash_device.hpp) on a host space too, for tests. Q, K, V and O
 // are stored as T (float, bf16, fp16); the math is fp32. The host micro-kernels read fp32, so
-// hosts run 16-bit storage through the device tile path with one thread per team.
+// hosts run 16-bit storage through the device tile path with one thread per team. `split`: key
+// splits of decode-shaped problems on the device path (flash_split_plan), built once per problem.
 template <class Policy, bool kHostTiles = kExecOnHost, class T = float>
 void flash_forward(const std::type_identity_t<View4<const T>>& q,
                    const std::type_identity_t<View4<const T>>& k,
                    const std::type_identity_t<View4<const T>>& v, const View4<T>& o,
-                   const AttentionShape& s, const Policy& policy) {
+                   const AttentionShape& s, const Policy& policy,
+                   const FlashSplitPlan* split = nullptr) {
   static_assert(kExecOnHost || !kHostTiles, "the host micro-kernels run on host spaces only");
   if constexpr (kHostTiles && std::is_same_v<T, float>) {
     using Functor = FlashHostForward<Policy>;
@@ -175,7 +177,7 @@ void flash_forward(const std::type_identity_t<View4<const T>>& q,
     tp.set_scratch_size(0, Kokkos::PerTeam(Functor::scratch_bytes(s)));
     Kokkos::parallel_for("moat::attention::flash_forward", tp, f);
   } else {
-    flash_forward_device_path<Policy, T>(q, k, v, o, s, policy);
+    flash_forward_device_path<Policy, T>(q, k, v, o, s, policy, split);
   }
 }
 

@@ -95,7 +95,7 @@ struct TileSpans {
   }
   // Calls f(k0, cols) once per 64-aligned key tile touched by any span, in order, never twice.
   template <class F>
-  KOKKOS_INLINE_FUNCTION void for_each_tile(const F& f) const {
+  KOKKOS_FORCEINLINE_FUNCTION void for_each_tile(const F& f) const {
     int done = -1;  // last tile index processed (spans are sorted; adjacent ones share tiles)
     for (int t = 0; t < count(); ++t) {
       int begin, end;

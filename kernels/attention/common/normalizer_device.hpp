@@ -13,14 +13,6 @@
 // than kOutCols run in passes that recompute the scores, as in flash_device.hpp.
 #include "kernels/attention/common/flash_device_tiles.hpp"
 
-// Loops over a thread's register block that call the Normalizer's hooks: GPU compilers leave a
-// loop with a large body (log, exp) rolled, which moves the score block to local memory.
-#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
-#define MOAT_UNROLL_BLOCK _Pragma("unroll")
-#else
-#define MOAT_UNROLL_BLOCK
-#endif
-
 namespace moat::attention {
 
 // Causal (bottom-right aligned: key j visible to query i iff j <= i + seq_kv - seq_q) or none.
@@ -89,6 +81,7 @@ struct NormalizerDevice {
   KOKKOS_INLINE_FUNCTION void operator()(const TeamMember& team) const {
     const QueryTile tile(team.league_rank(), q_tiles, s);
     const int b = tile.b, h = tile.h, hk = tile.hk, i0 = tile.i0, rows = tile.rows;
+    const TileRows tr{b, hk, h, i0, rows, s.seq_q, s.group(), false};
     const Tile t(team);
     const int hi = mask.key_end(i0 + rows - 1);  // keys any row of the tile sees: [0, hi)
 
@@ -100,7 +93,7 @@ struct NormalizerDevice {
       }
       for (int k0 = 0; k0 < hi; k0 += BK) {
         float sc[RM][RK], alpha[RM];
-        t.scores(q, k, s, b, h, hk, i0, rows, k0, kx::min(BK, s.seq_kv - k0), sc);
+        t.scores(q, k, s, tr, k0, kx::min(BK, s.seq_kv - k0), sc);
         update_max(t, i0, rows, k0, sc, m, alpha);
         MOAT_UNROLL_BLOCK for (int i = 0; i < RM; ++i) {
           const int n = visible(i0, rows, t.r0 + i, k0);
@@ -127,7 +120,7 @@ struct NormalizerDevice {
       for (int k0 = 0; k0 < hi; k0 += BK) {
         const int cols = kx::min(BK, s.seq_kv - k0);
         float sc[RM][RK];
-        t.scores(q, k, s, b, h, hk, i0, rows, k0, cols, sc);
+        t.scores(q, k, s, tr, k0, cols, sc);
         if constexpr (kOnlineMax) {
           float alpha[RM];
           update_max(t, i0, rows, k0, sc, m, alpha);
@@ -200,5 +193,3 @@ void normalizer_forward_device_path(const View4<const float>& q, const View4<con
 }
 
 }  // namespace moat::attention
-
-#undef MOAT_UNROLL_BLOCK

@@ -89,11 +89,19 @@ class SoftmaxAttentionInstance final : public KernelInstance {
  public:
   SoftmaxAttentionInstance(const InstanceRequest& req, AttentionShape shape, Policy policy,
                            HostMask host_mask)
-      : c_(req, shape, std::move(host_mask), PolicyValuesFromKeys<Policy>), policy_(policy) {}
+      : c_(req, shape, std::move(host_mask), PolicyValuesFromKeys<Policy>),
+        policy_(policy),
+        split_(kExecOnHost ? nullptr
+                           : flash_split_plan<Policy>(
+                                 shape, flash_key_splits<Policy>(shape, device_team_slots()))) {
+    if (split_) counters_["key_splits"] = double(split_->items) / (shape.batch * shape.heads_kv);
+  }
 
   void run() override {
-    flash_forward<Policy, kExecOnHost, T>(c_.q, c_.k, c_.v, c_.o, c_.shape(), policy_);
+    flash_forward<Policy, kExecOnHost, T>(c_.q, c_.k, c_.v, c_.o, c_.shape(), policy_,
+                                          split_.get());
   }
+  std::map<std::string, double> counters() const override { return counters_; }
   CheckReport check() override {
     return c_.check([&] { run(); });
   }
@@ -101,6 +109,8 @@ class SoftmaxAttentionInstance final : public KernelInstance {
  private:
   SoftmaxAttentionCase<T> c_;
   Policy policy_;
+  std::unique_ptr<FlashSplitPlan> split_;  // decode-shaped problems on GPUs (flash_device.hpp)
+  std::map<std::string, double> counters_;
 };
 
 // The instance for the case's dtype: fp32, or bf16 / fp16 storage for variants whose spec lists
