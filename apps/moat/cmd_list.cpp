@@ -55,6 +55,10 @@ void add_list_command(CLI::App& app) {
         std::cout << " " << p.name << ":" << to_string(p.type);
         if (p.default_value) std::cout << "=" << to_string(*p.default_value);
       }
+      if (v.dtypes.size() > 1) {  // fp32 alone is the default: say only when there is a choice
+        std::cout << "\n    dtypes:";
+        for (DType t : v.dtypes) std::cout << " " << to_string(t);
+      }
       std::cout << "\n";
     }
     if (as_json) std::cout << all.dump(2) << "\n";
