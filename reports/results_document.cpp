@@ -100,9 +100,16 @@ const CaseRecord* ResultsDocument::find_case(const std::string& id) const {
 }
 
 std::string ResultsDocument::label(const CaseRecord& c) const {
-  const std::string name = c.name.empty() ? c.id : c.name;
-  for (const auto& other : cases)
-    if (other.implementation != c.implementation) return name + " (" + c.implementation + ")";
+  if (variety_.cases != cases.size() || cases.empty()) {
+    variety_ = {cases.size(), false, false};
+    for (const auto& other : cases) {
+      variety_.implementations |= other.implementation != cases.front().implementation;
+      variety_.dtypes |= other.dtype != cases.front().dtype;
+    }
+  }
+  std::string name = c.name.empty() ? c.id : c.name;
+  if (variety_.dtypes) name += " [" + (c.dtype.empty() ? std::string("fp32") : c.dtype) + "]";
+  if (variety_.implementations) name += " (" + c.implementation + ")";
   return name;
 }
 

@@ -63,8 +63,16 @@ struct ResultsDocument {
 
   const CaseRecord* find_case(const std::string& id) const;
   // The case's name, plus its implementation when the run holds several (a vendor baseline
-  // beside moat): their rows would otherwise read as duplicates.
+  // beside moat) and its dtype when the run holds several (bf16 beside fp32): their rows would
+  // otherwise read as duplicates.
   std::string label(const CaseRecord& c) const;
+
+ private:
+  struct Variety {
+    std::size_t cases = 0;  // cases.size() when computed
+    bool implementations = false, dtypes = false;
+  };
+  mutable Variety variety_;  // computed once per case count: label() is called per row
 };
 
 // Throws moat::Error naming the file and JSON path on schema violations.

@@ -132,6 +132,26 @@ TEST(MarkdownReport, RunsComparingImplementationsNameThemPerRow) {
   EXPECT_EQ(markdown_report(single).find("(moat)"), std::string::npos);
 }
 
+TEST(MarkdownReport, RunsWithSeveralDtypesNameThemPerRow) {
+  SyntheticCase fp32 = make(1, 2e-3), bf16 = make(1, 1e-3);
+  bf16.dtype = "bf16";
+  ReportContext ctx{parse_results_document(testing::results_doc({}, {fp32, bf16}), "run.json"),
+                    {},
+                    {},
+                    {},
+                    {},
+                    {},
+                    2.0};
+  const std::string md = markdown_report(ctx);
+  EXPECT_NE(md.find("`attention.dense?batch=1,causal=true,heads\\_q=1 \\[fp32\\]`"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("`attention.dense?batch=1,causal=true,heads\\_q=1 \\[bf16\\]`"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("(moat)"), std::string::npos) << md;  // one implementation: not named
+}
+
 TEST(Escaping, HtmlScriptJsonAndMarkdown) {
   EXPECT_EQ(escape_html("<a href=\"x\">'&'</a>"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
