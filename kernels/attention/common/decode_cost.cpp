@@ -15,11 +15,11 @@ Cost decode_cost(const AttentionShape& s, DType dtype, const DecodeSchedule& sch
   const double merges = double(schedule.slots()) * rows;  // (row, partial) merge steps
   Cost c;
   c.flops_matrix = 2.0 * pairs * (s.head_dim + s.value_dim);
-  // per score: mask, max, subtract, sum; per (row, tile): rescale of o and l; per merge: two
-  // scaled adds of o and l; per row: the final division.
-  c.flops_vector = 4.0 * pairs + row_tiles * (s.value_dim + 2) + merges * (2.0 * s.value_dim + 4) +
+  // per score: mask, max, subtract, sum; per (row, tile): rescale of o and l; per merge and
+  // output element (one thread each): max, weight, scaled adds of o and l; per output: division.
+  c.flops_vector = 4.0 * pairs + row_tiles * (s.value_dim + 2) + merges * 5.0 * s.value_dim +
                    double(s.o_elems());
-  c.special_ops = pairs + row_tiles + 2.0 * merges;
+  c.special_ops = pairs + row_tiles + merges * double(s.value_dim);
   const double partial_bytes = merges * (s.value_dim + 2) * 4.0;  // fp32 o, m, l
   c.bytes_dram = (double(s.q_elems()) + s.o_elems()) * bytes + keys * kv_row + 2.0 * partial_bytes;
   c.bytes_onchip = keys * kv_row * (rows - 1);
