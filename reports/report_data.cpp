@@ -15,7 +15,7 @@ nlohmann::json prediction_data(const ResultsDocument& run) {
   nlohmann::json points = nlohmann::json::array();
   for (const auto& c : run.cases)
     if (c.ok() && c.predicted_s && *c.predicted_s > 0)
-      points.push_back({{"label", run.label(c) + " [" + c.dtype + "]"},
+      points.push_back({{"label", run.label(c, /*always_dtype=*/true)},
                         {"x", *c.predicted_s},
                         {"y", median(c.samples_s)}});
   return {{"points", points}};

@@ -99,7 +99,7 @@ const CaseRecord* ResultsDocument::find_case(const std::string& id) const {
   return nullptr;
 }
 
-std::string ResultsDocument::label(const CaseRecord& c) const {
+std::string ResultsDocument::label(const CaseRecord& c, bool always_dtype) const {
   if (variety_.cases != cases.size() || cases.empty()) {
     variety_ = {cases.size(), false, false};
     for (const auto& other : cases) {
@@ -108,7 +108,8 @@ std::string ResultsDocument::label(const CaseRecord& c) const {
     }
   }
   std::string name = c.name.empty() ? c.id : c.name;
-  if (variety_.dtypes) name += " [" + (c.dtype.empty() ? std::string("fp32") : c.dtype) + "]";
+  if (variety_.dtypes || always_dtype)
+    name += " [" + (c.dtype.empty() ? std::string("fp32") : c.dtype) + "]";
   if (variety_.implementations) name += " (" + c.implementation + ")";
   return name;
 }

@@ -64,8 +64,8 @@ struct ResultsDocument {
   const CaseRecord* find_case(const std::string& id) const;
   // The case's name, plus its implementation when the run holds several (a vendor baseline
   // beside moat) and its dtype when the run holds several (bf16 beside fp32): their rows would
-  // otherwise read as duplicates.
-  std::string label(const CaseRecord& c) const;
+  // otherwise read as duplicates. `always_dtype`: name the dtype even in a one-dtype run (charts).
+  std::string label(const CaseRecord& c, bool always_dtype = false) const;
 
  private:
   struct Variety {

@@ -52,7 +52,7 @@ nlohmann::json roofline_data(const ResultsDocument& run,
       continue;
     }
     const double intensity = *c.flops / *c.bytes_dram;
-    points.push_back({{"label", c.name + " [" + c.dtype + "]"},
+    points.push_back({{"label", run.label(c, /*always_dtype=*/true)},
                       {"x", intensity},
                       {"y", *c.flops / median(c.samples_s)},
                       {"bound", c.predicted_bound.value_or("")}});
