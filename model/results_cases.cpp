@@ -15,6 +15,10 @@ double number_or_zero(const nlohmann::json& j, const char* key) {
 
 }  // namespace
 
+DType math_dtype(const nlohmann::json& result_case) {
+  return parse_dtype(result_case.value("math", "fp32")).value_or(DType::fp32);
+}
+
 std::vector<MeasuredCase> measured_cases(const nlohmann::json& doc) {
   if (!doc.is_object() || doc.value("schema", "") != "moat.results")
     throw Error("not a moat.results document (\"schema\" is missing or different)");
@@ -31,7 +35,7 @@ std::vector<MeasuredCase> measured_cases(const nlohmann::json& doc) {
     m.name = c.value("name", "");
     m.family = c.value("family", "");
     m.variant = c.value("variant", "");
-    m.dtype = parse_dtype(c.value("math", "fp32")).value_or(DType::fp32);  // compute rates
+    m.dtype = math_dtype(c);
     if (auto w = c.find("work"); w != c.end() && w->is_object()) {
       Cost k;
       k.flops_matrix = number_or_zero(*w, "flops_matrix");

@@ -15,7 +15,7 @@ struct MeasuredCase {
   std::string name;
   std::string family;
   std::string variant;
-  DType dtype = DType::fp32;          // the arithmetic ("math"): sets the compute rates predicted
+  DType dtype = DType::fp32;          // math_dtype(): sets the compute rates predicted
   double measured_s = 0;              // summary.median_s
   std::optional<Cost> work;           // the case's cost, when recorded
   std::optional<double> predicted_s;  // prediction.seconds, when recorded
@@ -26,6 +26,10 @@ struct MeasuredCase {
 
 // Throws moat::Error when the document is not a moat.results document.
 std::vector<MeasuredCase> measured_cases(const nlohmann::json& results_doc);
+
+// The arithmetic a recorded case ran ("math"): it sets the compute rates a prediction uses, not
+// the storage dtype; results written before the field existed computed in fp32.
+DType math_dtype(const nlohmann::json& result_case);
 
 // Parses a results file. Throws moat::Error naming the file when it cannot be read or parsed.
 nlohmann::json read_results_file(const std::string& path);

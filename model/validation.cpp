@@ -92,9 +92,7 @@ nlohmann::json repredict(const nlohmann::json& doc, const HardwareProfile& hw, b
     o.family = c.value("family", "");
     o.variant = family_only ? "" : c.value("variant", "");
     o.apply_calibration = true;
-    // Compute rates follow the arithmetic ("math"), not the storage dtype; results before the
-    // field existed computed in fp32.
-    const DType dt = parse_dtype(c.value("math", "fp32")).value_or(DType::fp32);
+    const DType dt = math_dtype(c);
     const Prediction p = predict_roofline(k, dt, hw, o);
     c["prediction"] = {{"seconds", p.seconds},
                        {"bound", p.bound},
