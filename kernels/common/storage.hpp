@@ -50,13 +50,6 @@ KOKKOS_INLINE_FUNCTION fp16 store_as<fp16>(float x) {
 template <class T>
 inline constexpr bool kHalfStorage = std::is_same_v<T, bf16> || std::is_same_v<T, fp16>;
 
-template <class T>
-inline constexpr DType dtype_of = DType::fp32;
-template <>
-inline constexpr DType dtype_of<bf16> = DType::bf16;
-template <>
-inline constexpr DType dtype_of<fp16> = DType::fp16;
-
 // Calls f(T{}) with the storage type of dt (fp32, bf16 or fp16): the one place that maps a
 // case's dtype onto the kernel template that runs it.
 template <class F>

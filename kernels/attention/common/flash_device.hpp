@@ -189,6 +189,16 @@ template <class Policy>
 bool flash_packs_rows(const AttentionShape& s) {
   return !PolicyHasSpans<Policy> && s.group() > 1 && s.seq_q < kQueryTile;
 }
+// Row tiles per KV head when packed.
+inline int flash_packed_tiles(const AttentionShape& s) {
+  return (s.group() * s.seq_q + kQueryTile - 1) / kQueryTile;
+}
+
+// Whether packed teams may cut the keys into splits: sinks and output maps need the whole row.
+template <class Policy>
+bool flash_splits_keys(const AttentionShape& s) {
+  return flash_packs_rows<Policy>(s) && !PolicyHasSink<Policy> && !PolicyHasFinish<Policy>;
+}
 
 // Roughly how many teams the device runs at once: its SM count on GPUs (concurrency() counts
 // 2048 resident threads per SM), 1 on host spaces.
@@ -197,12 +207,11 @@ inline int device_team_slots() {
 }
 
 // Key splits for packed teams: enough (batch, KV head, row tile, split) teams to fill the device
-// twice over, each split at least 4 key tiles. Sinks and output maps need the whole row: none.
+// twice over, each split at least 4 key tiles.
 template <class Policy>
 int flash_key_splits(const AttentionShape& s, int device_slots) {
-  if (!flash_packs_rows<Policy>(s) || PolicyHasSink<Policy> || PolicyHasFinish<Policy>) return 1;
-  const int tiles = (s.group() * s.seq_q + kQueryTile - 1) / kQueryTile;
-  const int teams = s.batch * s.heads_kv * tiles;
+  if (!flash_splits_keys<Policy>(s)) return 1;
+  const int teams = s.batch * s.heads_kv * flash_packed_tiles(s);
   const int want = (2 * device_slots + teams - 1) / teams;
   return kx::max(1, kx::min(want, s.seq_kv / (4 * kKeyTile)));
 }
@@ -213,8 +222,7 @@ void flash_device_launch(const View4<const T>& q, const View4<const T>& k, const
                          const FlashSplitPlan* split) {
   using Functor = FlashDevice<Policy, Tiling, T>;
   const bool packed = flash_packs_rows<Policy>(s);
-  const int tiles = packed ? (s.group() * s.seq_q + kQueryTile - 1) / kQueryTile
-                           : (s.seq_q + kQueryTile - 1) / kQueryTile;
+  const int tiles = packed ? flash_packed_tiles(s) : (s.seq_q + kQueryTile - 1) / kQueryTile;
   const int items = packed && split ? split->items : 0;
   Functor f{q, k, v, o, s, policy, tiles, packed, items, items > 0 ? split->plan : DecodePlan{}};
   const int teams =
@@ -248,9 +256,7 @@ void flash_forward_device_path(const View4<const T>& q, const View4<const T>& k,
 // The split plan of a packed problem (null when it runs unsplit): n_splits key ranges per KV head.
 template <class Policy>
 std::unique_ptr<FlashSplitPlan> flash_split_plan(const AttentionShape& s, int n_splits) {
-  if (n_splits <= 1 || !flash_packs_rows<Policy>(s) || PolicyHasSink<Policy> ||
-      PolicyHasFinish<Policy>)
-    return nullptr;
+  if (n_splits <= 1 || !flash_splits_keys<Policy>(s)) return nullptr;
   const DecodeSchedule schedule = split_kv_schedule(s.batch, s.heads_kv, s.seq_kv, n_splits);
   return std::make_unique<FlashSplitPlan>(
       FlashSplitPlan{DecodePlan(schedule, s), int(schedule.items.size())});

@@ -65,6 +65,12 @@ struct TiledGroupedGemm {
            (kTwo ? 2 : 1) * ScratchView1<float>::shmem_size(BK * BN);
   }
   int column_blocks() const { return (int(c.extent(1)) + BN - 1) / BN; }
+  // One team per (tile, column block), with the scratch its slices need.
+  void launch(const char* name) const {
+    TeamPolicy tp(n_tiles * column_blocks(), kThreads);
+    tp.set_scratch_size(0, Kokkos::PerTeam(scratch_bytes()));
+    Kokkos::parallel_for(name, tp, *this);
+  }
 
   // One slice's global loads, held in registers until stored to scratch.
   struct Slice {
@@ -170,11 +176,8 @@ void tiled_grouped_gemm(const Kokkos::View<int* [3], Kokkos::LayoutRight, MemSpa
                         const std::type_identity_t<View3<const T>>& b1,
                         const std::type_identity_t<View3<const T>>& b2, const View2<T>& c,
                         Epilogue epi, bool accumulate) {
-  using Functor = TiledGroupedGemm<Epilogue, Tiling, T>;
-  Functor f{tiles, a, b1, b2, c, epi, n_tiles, accumulate};
-  TeamPolicy tp(n_tiles * f.column_blocks(), Tiling::kThreads);
-  tp.set_scratch_size(0, Kokkos::PerTeam(Functor::scratch_bytes()));
-  Kokkos::parallel_for("moat::moe::tiled_grouped_gemm", tp, f);
+  TiledGroupedGemm<Epilogue, Tiling, T>{tiles, a, b1, b2, c, epi, n_tiles, accumulate}.launch(
+      "moat::moe::tiled_grouped_gemm");
 }
 
 // c (rows x N) = a (rows x K) b (K x N) through the same kernel, without a tile list (b must be
@@ -186,11 +189,9 @@ void tiled_dense_gemm(const std::type_identity_t<View2<const T>>& a,
   const int rows = int(a.extent(0));
   if (rows == 0) return;
   const View3<const T> b3(b.data(), 1, b.extent(0), b.extent(1));
-  Functor f{{},    a,   b3, b3, c, IdentityEpilogue{}, (rows + Tiling::kRows - 1) / Tiling::kRows,
-            false, rows};
-  TeamPolicy tp(f.n_tiles * f.column_blocks(), Tiling::kThreads);
-  tp.set_scratch_size(0, Kokkos::PerTeam(Functor::scratch_bytes()));
-  Kokkos::parallel_for("moat::moe::tiled_dense_gemm", tp, f);
+  Functor{{},    a,   b3, b3, c, IdentityEpilogue{}, (rows + Tiling::kRows - 1) / Tiling::kRows,
+          false, rows}
+      .launch("moat::moe::tiled_dense_gemm");
 }
 
 }  // namespace moat::moe
