@@ -1,6 +1,7 @@
 #pragma once
 // View types used by every kernel: row-major (LayoutRight) on every backend so that host and
 // device agree on index order, and the fill/readback helpers that cross the host boundary.
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -32,6 +33,11 @@ using ScratchView2 = Kokkos::View<T**, Kokkos::LayoutRight, ExecSpace::scratch_m
 
 inline constexpr bool kExecOnHost =
     Kokkos::SpaceAccessibility<ExecSpace, Kokkos::HostSpace>::accessible;
+
+// Level-0 scratch a Kokkos CUDA team can get without opt-in: a block's 48 KB less the
+// (1024 + 2) doubles and an int64 Kokkos keeps for team reductions (a larger request fails at
+// launch). The GPU tile paths size their scratch under it; tests pin them.
+inline constexpr std::size_t kCudaLevel0ScratchMax = 48 * 1024 - (1024 + 2) * 8 - 8;
 
 // Copies host values into a device view of the same total size (any rank, contiguous); floats
 // going into bf16 / fp16 views are rounded to the storage type.

@@ -52,13 +52,9 @@ TEST(DecodePaths, StagedKernelEqualsPerRowKernel) {
   }
 }
 
-// Kokkos' CUDA teams get 48 KB of level-0 scratch less (1024 + 2) doubles and an int64 that it
-// keeps for team reductions; a larger request fails at launch.
-constexpr std::size_t kCudaLevel0Max = 48 * 1024 - (1024 + 2) * 8 - 8;
-
 TEST(DecodePaths, StagedTilesFitCudaLevel0Scratch) {
   using Staged = attention::DecodeStagedKernel<attention::ContiguousKV, attention::DecodePlan>;
-  EXPECT_LE(attention::kDecodeStagedScratchBudget, kCudaLevel0Max);
+  EXPECT_LE(attention::kDecodeStagedScratchBudget, kCudaLevel0ScratchMax);
   const AttentionShape llama{8, 32, 8, 1, 8192, 128, 128, 0.09f};  // GQA group 4
   EXPECT_EQ(Staged::key_tile(llama, attention::kDecodeStagedScratchBudget), 32);
 }

@@ -120,12 +120,10 @@ TEST(FlashPaths, HostTilesAndPortablePathMatchTheReference) {
       s.value_dim = 24;
       s.scale = 1.f / std::sqrt(40.f);
       SCOPED_TRACE("seq_q " + std::to_string(seq_q) + (causal ? " causal" : " everything"));
-      Rng rng(std::uint64_t(seq_q) * 2 + causal);
-      std::vector<float> q(std::size_t(s.q_elems())), k(std::size_t(s.k_elems())),
-          v(std::size_t(s.v_elems()));
-      for (auto& x : q) x = float(rng.normal());
-      for (auto& x : k) x = float(rng.normal());
-      for (auto& x : v) x = float(rng.normal());
+      const std::uint64_t seed = std::uint64_t(seq_q) * 2 + causal;
+      const auto q = random_values(s.q_elems(), DType::fp32, seed * 3 + 0);
+      const auto k = random_values(s.k_elems(), DType::fp32, seed * 3 + 1);
+      const auto v = random_values(s.v_elems(), DType::fp32, seed * 3 + 2);
       const Causal c{s.seq_kv, s.seq_kv - s.seq_q};
       const Everything e{s.seq_kv};
       const auto want = reference(s, q, k, v, causal ? &c : nullptr, causal ? nullptr : &e);
@@ -157,12 +155,10 @@ TEST(FlashPaths, PackedGroupsAndKeySplitsMatchTheReference) {
       s.scale = 1.f / std::sqrt(40.f);
       SCOPED_TRACE("seq_q " + std::to_string(seq_q) + " splits " + std::to_string(n_splits));
       ASSERT_TRUE(attention::flash_packs_rows<Causal>(s));
-      Rng rng(std::uint64_t(seq_q) * 16 + n_splits);
-      std::vector<float> q(std::size_t(s.q_elems())), k(std::size_t(s.k_elems())),
-          v(std::size_t(s.v_elems()));
-      for (auto& x : q) x = float(rng.normal());
-      for (auto& x : k) x = float(rng.normal());
-      for (auto& x : v) x = float(rng.normal());
+      const std::uint64_t seed = std::uint64_t(seq_q) * 16 + n_splits;
+      const auto q = random_values(s.q_elems(), DType::fp32, seed * 3 + 0);
+      const auto k = random_values(s.k_elems(), DType::fp32, seed * 3 + 1);
+      const auto v = random_values(s.v_elems(), DType::fp32, seed * 3 + 2);
       const Causal c{s.seq_kv, s.seq_kv - s.seq_q};
       expect_near(run<false>(s, q, k, v, c, n_splits), reference(s, q, k, v, &c, nullptr),
                   "packed causal");
@@ -176,12 +172,10 @@ TEST(FlashPaths, PackedGroupsAndKeySplitsMatchTheReference) {
 }
 
 TEST(FlashPaths, DeviceTileFitsCudaLevel0Scratch) {
-  // 48 KB per CUDA block less what Kokkos keeps for team reductions (40936 bytes).
-  constexpr std::size_t kCudaLevel0Max = 48 * 1024 - (1024 + 2) * 8 - 8;
   using Wide = attention::FlashDevice<Causal, attention::DeviceFlashTiling<128>>;
   using Narrow = attention::FlashDevice<Causal, attention::DeviceFlashTiling<64>>;
-  EXPECT_LE(Wide::scratch_bytes(), kCudaLevel0Max);
-  EXPECT_LE(Narrow::scratch_bytes(), kCudaLevel0Max);
+  EXPECT_LE(Wide::scratch_bytes(), kCudaLevel0ScratchMax);
+  EXPECT_LE(Narrow::scratch_bytes(), kCudaLevel0ScratchMax);
 }
 
 }  // namespace

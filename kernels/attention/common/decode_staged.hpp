@@ -24,8 +24,7 @@ using DecodeValue =
     std::remove_cv_t<std::remove_pointer_t<decltype(std::declval<const KV&>().key(0, 0, 0))>>;
 
 inline constexpr int kDecodeStagedThreads = 128;
-// Level-0 scratch one team may take: a CUDA block gets 48 KB without opt-in, of which Kokkos
-// keeps (1024 + 2) doubles + 8 bytes for team reductions: 40936 bytes remain.
+// Level-0 scratch one team may take: under kCudaLevel0ScratchMax (40936 bytes).
 inline constexpr std::size_t kDecodeStagedScratchBudget = 39 * 1024;
 
 template <class KV, class Plan>
