@@ -12,6 +12,15 @@
 
 #define MOAT_KOKKOS_AT_LEAST(major, minor) (KOKKOS_VERSION >= ((major)*10000 + (minor)*100))
 
+// Loops over a thread's register block with large bodies (exp, log, policy hooks, stores): GPU
+// compilers may leave them rolled, which moves the whole block to local memory. Device-only:
+// host compilers warn on unknown pragmas.
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+#define MOAT_UNROLL_BLOCK _Pragma("unroll")
+#else
+#define MOAT_UNROLL_BLOCK
+#endif
+
 namespace moat::kx {
 
 #if MOAT_KOKKOS_AT_LEAST(3, 7)

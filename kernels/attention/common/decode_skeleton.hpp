@@ -163,11 +163,15 @@ template <class KV, bool kStaged = !kExecOnHost, class T = DecodeValue<KV>>
 void decode_attention(const View4<const T>& q, const KV& kv, const View4<T>& o,
                       const AttentionShape& s, bool causal, const DecodePlan& plan) {
   using Staged = DecodeStagedKernel<KV, DecodePlan>;
-  const int kt = kStaged ? Staged::key_tile(s, kDecodeStagedScratchBudget) : 0;
-  if (kt > 0) {
-    TeamPolicy tp(plan.teams, kExecOnHost ? 1 : kDecodeStagedThreads);
-    tp.set_scratch_size(0, Kokkos::PerTeam(Staged::scratch_bytes(s, kt)));
-    Kokkos::parallel_for("moat::attention::decode_staged", tp, Staged{q, kv, s, causal, plan, kt});
+  const int threads = kExecOnHost ? 1 : kDecodeStagedThreads;
+  const DecodeStagedLayout lay =
+      kStaged ? Staged::layout(s, threads, kDecodeStagedScratchBudget) : DecodeStagedLayout{};
+  if (lay.kt > 0) {
+    // Four teams per SM: 128 registers per thread, which the tiles need without spilling.
+    Kokkos::TeamPolicy<ExecSpace, Kokkos::LaunchBounds<kDecodeStagedThreads, 4>> tp(plan.teams,
+                                                                                    threads);
+    tp.set_scratch_size(0, Kokkos::PerTeam(lay.bytes));
+    Kokkos::parallel_for("moat::attention::decode_staged", tp, Staged{q, kv, s, causal, plan, lay});
   } else {
     DecodePartialsKernel<KV> f{q, kv, s, causal, plan};
     TeamPolicy tp(plan.teams, kExecOnHost ? 1 : 32);

@@ -1,0 +1,54 @@
+#pragma once
+// 16-byte packets of consecutive storage elements (4 floats, 8 bf16 / fp16): one 128-bit load or
+// store instruction per packet on GPUs, where a scalar loop issues four to eight and keeps fewer
+// bytes in flight per thread (memory-bound kernels need ~10 KB in flight per SM). Callers check
+// packet_aligned() on the base pointers and keep a scalar path for rows whose length is not a
+// whole number of packets.
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/common/storage.hpp"
+
+namespace moat {
+
+template <class T>
+struct alignas(16) Packet {
+  static constexpr int kLanes = int(16 / sizeof(T));
+  T v[kLanes];
+};
+
+template <class T>
+KOKKOS_INLINE_FUNCTION Packet<T> load_packet(const T* p) {
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+  return *reinterpret_cast<const Packet<T>*>(p);
+#else
+  Packet<T> x;
+  std::memcpy(&x, p, sizeof x);  // no aliasing assumptions on hosts
+  return x;
+#endif
+}
+
+template <class T>
+KOKKOS_INLINE_FUNCTION void store_packet(T* p, const Packet<T>& x) {
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+  *reinterpret_cast<Packet<T>*>(p) = x;
+#else
+  std::memcpy(p, &x, sizeof x);
+#endif
+}
+
+KOKKOS_INLINE_FUNCTION bool packet_aligned(const void* p) {
+  return reinterpret_cast<std::uintptr_t>(p) % 16 == 0;
+}
+
+// Kokkos guarantees team scratch 8-byte alignment only: a scratch block read with packets asks
+// for kPacketSlack more bytes and starts at packet_align(its pointer).
+inline constexpr std::size_t kPacketSlack = 16;
+// Pointer arithmetic, not an integer round trip: GPU compilers then still see a scratch pointer
+// and emit shared-memory instructions (a generic load of scratch goes through the L1 pipeline).
+KOKKOS_INLINE_FUNCTION char* packet_align(void* p) {
+  const auto x = reinterpret_cast<std::uintptr_t>(p);
+  return static_cast<char*>(p) + ((16 - x % 16) % 16);
+}
+
+}  // namespace moat
