@@ -11,30 +11,47 @@
 
 namespace moat {
 
-template <class T>
-struct alignas(16) Packet {
-  static constexpr int kLanes = int(16 / sizeof(T));
-  T v[kLanes];
+// N consecutive storage elements, aligned so that a whole group is one load or store (16 bytes:
+// 4 floats or 8 bf16 / fp16; 8 bytes: 4 bf16 / fp16).
+template <class T, int N>
+struct alignas(N * sizeof(T)) Lanes {
+  static constexpr int kLanes = N;
+  T v[N];
 };
 
+// Elements of T in a 16-byte packet.
 template <class T>
-KOKKOS_INLINE_FUNCTION Packet<T> load_packet(const T* p) {
+inline constexpr int kPacketLanes = int(16 / sizeof(T));
+template <class T>
+using Packet = Lanes<T, kPacketLanes<T>>;
+
+template <int N, class T>
+KOKKOS_INLINE_FUNCTION Lanes<T, N> load_group(const T* p) {
 #if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
-  return *reinterpret_cast<const Packet<T>*>(p);
+  return *reinterpret_cast<const Lanes<T, N>*>(p);
 #else
-  Packet<T> x;
+  Lanes<T, N> x;
   std::memcpy(&x, p, sizeof x);  // no aliasing assumptions on hosts
   return x;
 #endif
 }
 
-template <class T>
-KOKKOS_INLINE_FUNCTION void store_packet(T* p, const Packet<T>& x) {
+template <int N, class T>
+KOKKOS_INLINE_FUNCTION void store_group(T* p, const Lanes<T, N>& x) {
 #if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
-  *reinterpret_cast<Packet<T>*>(p) = x;
+  *reinterpret_cast<Lanes<T, N>*>(p) = x;
 #else
   std::memcpy(p, &x, sizeof x);
 #endif
+}
+
+template <class T>
+KOKKOS_INLINE_FUNCTION Packet<T> load_packet(const T* p) {
+  return load_group<kPacketLanes<T>>(p);
+}
+template <class T>
+KOKKOS_INLINE_FUNCTION void store_packet(T* p, const Packet<T>& x) {
+  store_group<kPacketLanes<T>>(p, x);
 }
 
 KOKKOS_INLINE_FUNCTION bool packet_aligned(const void* p) {

@@ -8,39 +8,10 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/common/packet.hpp"
 #include "kernels/common/views.hpp"
 
 namespace moat::moe {
-
-// N consecutive storage elements, aligned so that a whole group is one load or store.
-template <class T, int N>
-struct alignas(N * sizeof(T)) Lanes {
-  T v[N];
-};
-
-// Elements of T in a 16-byte packet.
-template <class T>
-inline constexpr int kPacketLanes = int(16 / sizeof(T));
-
-template <int N, class T>
-KOKKOS_INLINE_FUNCTION Lanes<T, N> load_group(const T* p) {
-#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
-  return *reinterpret_cast<const Lanes<T, N>*>(p);
-#else
-  Lanes<T, N> x;
-  std::memcpy(&x, p, sizeof x);  // no aliasing assumptions on hosts
-  return x;
-#endif
-}
-
-template <int N, class T>
-KOKKOS_INLINE_FUNCTION void store_group(T* p, const Lanes<T, N>& x) {
-#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
-  *reinterpret_cast<Lanes<T, N>*>(p) = x;
-#else
-  std::memcpy(p, &x, sizeof x);
-#endif
-}
 
 // The first `valid` of N elements at p, zeros after them. `whole`: the caller's layout makes
 // `valid` either <= 0 or >= N and p aligned, so one vector load does.
