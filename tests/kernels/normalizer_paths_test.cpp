@@ -3,8 +3,9 @@
 // one thread per team, so that CPU CI checks the GPU path's logic too. Both are compared with the
 // float64 oracle of normalizer_instance.hpp for a one-pass normalizer without max or sum, one with
 // only a row sum, an online-softmax one and a two-pass one, over causal and full masks, GQA,
-// partial query and key tiles, head_dim and value_dim not multiples of the staging chunks, value
-// columns in several passes, and rows (and a whole query tile) that see no key.
+// partial query and key tiles, head_dim and value_dim not multiples of the staging chunks (nor of
+// 16-byte packets), value columns in several passes, and rows (and a whole query tile) that see
+// no key.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -148,9 +149,11 @@ struct Case {
 const Case kCases[] = {
     {{2, 4, 2, 37, 100, 40, 24, 0.16f}, true, "GQA, partial query and key tiles"},
     {{2, 4, 2, 37, 100, 40, 24, 0.16f}, false, "full mask"},
-    {{1, 2, 2, 70, 130, 72, 160, 0.12f}, true, "value columns in two passes (128 + 32)"},
-    {{1, 3, 1, 33, 65, 16, 200, 0.25f}, false, "MQA, two passes, one key past a tile"},
+    {{1, 2, 2, 70, 130, 72, 300, 0.12f}, true, "value columns in two passes (256 + 44)"},
+    {{1, 3, 1, 33, 65, 16, 200, 0.25f}, false, "MQA, 200 value columns, one key past a tile"},
+    {{1, 2, 1, 20, 70, 24, 100, 0.2f}, true, "128 value columns, rows of a partial team"},
     {{1, 2, 1, 100, 40, 24, 40, 0.2f}, true, "seq_q > seq_kv: the first query tile sees no key"},
+    {{2, 2, 1, 70, 90, 37, 19, 0.15f}, true, "rows that are not whole packets: padded copies"},
 };
 
 template <class Norm>
@@ -168,8 +171,10 @@ TEST(NormalizerPaths, SignedSoftmaxRunningMax) { check_all<SignedSoftmax>("signe
 TEST(NormalizerPaths, ClippedSoftmaxTwoPass) { check_all<Clipped>("clipped softmax"); }
 
 TEST(NormalizerPaths, DeviceTileFitsCudaLevel0Scratch) {
+  using Widest = attention::NormalizerDevice<Clipped, attention::DeviceFlashTiling<256>>;
   using Wide = attention::NormalizerDevice<Clipped, attention::DeviceFlashTiling<128>>;
   using Narrow = attention::NormalizerDevice<Sigmoid, attention::DeviceFlashTiling<64>>;
+  EXPECT_LE(Widest::scratch_bytes(), kCudaLevel0ScratchMax);
   EXPECT_LE(Wide::scratch_bytes(), kCudaLevel0ScratchMax);
   EXPECT_LE(Narrow::scratch_bytes(), kCudaLevel0ScratchMax);
 }

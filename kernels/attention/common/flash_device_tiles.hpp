@@ -1,161 +1,183 @@
 #pragma once
 // What the register-blocked GPU tile paths (flash_device.hpp, normalizer_device.hpp) share: the
-// team layout, the level-0 scratch, and the two matrix steps around the per-score work of a key
-// tile. Thread (ty, tx) holds rows ty*RM + i of the query tile at keys tx + TN*j (scores) and
-// value columns tx + TN*j (output accumulators), all in registers:
-//   scores():     S[RM][RK] = (scale Q) K^T, Q^T and K^T staged kFlashDepthChunk columns at a time;
-//   accumulate(): O[RM][RO] += P V from the P tile in scratch, V staged kFlashValueChunk keys at a
-//                 time.
-// Strided key and column ownership keeps neighbouring threads on neighbouring scratch banks;
-// transposed tiles are padded by one float for the same reason. A one-thread layout runs the same
-// code on a host team, which is how CPU tests check the GPU paths.
+// team layout, the level-0 scratch and the pipelined walk over key tiles. A team holds
+// kFlashTeamRows query rows. Thread (ty, tx) holds rows r0 + i (r0 = ty * RM, i < RM) of the
+// scores and of the output accumulators, at keys / value columns
+//   col(j) = 4 TN (j / 4) + 4 tx + j % 4,
+// runs of 4 consecutive rows and columns, so that every scratch read of the inner loops is one
+// 16-byte load that neighbouring threads take from neighbouring banks (or share):
+//   score stage: S[RM][RK] += (scale Q) K^T over Q^T and K^T chunks of kDepthChunk columns;
+//   value stage: O[RM][RO] += P V over P^T (key-major) and a V chunk of kValueChunk keys.
+// Stages run as a software pipeline (walk()): a thread loads stage n + 1 from global memory into
+// registers (16-byte packets, flash_device_stage.hpp) before it computes stage n from one scratch
+// buffer and stores stage n + 1 into the other, one team barrier per stage. Q is re-staged per key
+// tile: Q of the whole team (64 rows x head_dim) would not fit next to K, V and P.
+//
+// A one-thread layout (SerialFlashTiling) runs the same code on a host team, which is how CPU
+// tests check the GPU paths.
+#include "kernels/attention/common/flash_device_stage.hpp"
 #include "kernels/attention/common/shape.hpp"
 #include "kernels/common/views.hpp"
 
-// Loops over a thread's register block with large bodies (exp, log, policy hooks, stores): GPU
-// compilers may leave them rolled, which moves the whole block to local memory. Device-only:
-// host compilers warn on unknown pragmas.
-#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
-#define MOAT_UNROLL_BLOCK _Pragma("unroll")
-#else
-#define MOAT_UNROLL_BLOCK
-#endif
-
 namespace moat::attention {
 
-template <int ThreadsM, int ThreadsN, int OutCols>
-struct FlashTiling {
-  static constexpr int kThreadsM = ThreadsM, kThreadsN = ThreadsN;
-  static constexpr int kThreads = ThreadsM * ThreadsN;
-  static constexpr int kRowsPerThread = kQueryTile / ThreadsM;
-  static constexpr int kKeysPerThread = kKeyTile / ThreadsN;
-  static constexpr int kOutCols = OutCols;
-  static constexpr int kOutPerThread = OutCols / ThreadsN;
-  static_assert(kQueryTile % ThreadsM == 0 && kKeyTile % ThreadsN == 0 && OutCols % ThreadsN == 0,
-                "whole per-thread blocks");
-};
-
-template <int OutCols>
-using DeviceFlashTiling = FlashTiling<8, 8, OutCols>;
-template <int OutCols>
-using SerialFlashTiling = FlashTiling<1, 1, OutCols>;
-
-inline constexpr int kFlashDepthChunk = 32;  // head_dim columns of Q and K per staging step
-inline constexpr int kFlashValueChunk = 16;  // keys of V per staging step
-
-// The query rows a team holds. Contiguous (prefill): rows [i0, i0 + rows) of query head h0.
-// Packed (decode-shaped: few query tokens, several query heads per KV head): tile row r is
-// p = i0 + r of KV head hk's group, p = g * seq_q + i for query head hk * group + g and token i,
-// so every head of a group shares one pass over the K/V tiles.
-struct TileRows {
-  int b, hk, h0, i0, rows, seq_q, group;
-  bool packed;
-  KOKKOS_INLINE_FUNCTION int head(int r) const {
-    return packed ? hk * group + (i0 + r) / seq_q : h0;
-  }
-  KOKKOS_INLINE_FUNCTION int query(int r) const { return packed ? (i0 + r) % seq_q : i0 + r; }
-};
-
-// One thread's view of a team's register-blocked query tile, and the team's level-0 scratch:
-// Q^T and K^T chunks, the P tile [row][key], a V chunk and a [row][tx] table through which the
-// threads of a row exchange partial row maxima or sums.
+// One thread's view of a team's register-blocked query tile and the team's level-0 scratch: two
+// stage buffers (Q^T and K^T chunks, or a V chunk) and P^T [key][row].
 template <class Tiling>
 struct RegisterTile {
-  static constexpr int BQ = kQueryTile, BK = kKeyTile;
-  static constexpr int DC = kFlashDepthChunk, VC = kFlashValueChunk;
+  static constexpr int BQ = Tiling::kRows, BK = kKeyTile;
+  static constexpr int DC = Tiling::kDepthChunk, VC = Tiling::kValueChunk;
   static constexpr int TN = Tiling::kThreadsN, kThreads = Tiling::kThreads;
   static constexpr int RM = Tiling::kRowsPerThread, RK = Tiling::kKeysPerThread;
   static constexpr int OC = Tiling::kOutCols, RO = Tiling::kOutPerThread;
-  static constexpr int kQStride = BQ + 1;  // Q^T chunk [d][row]
-  static constexpr int kKStride = BK + 1;  // K^T chunk [d][key]
-  static constexpr int kPStride = BK + 1;  // P [row][key]
+  using Layout = StageLayout<BQ, BK, DC, VC, OC>;
+  static constexpr int kPtStride = BQ + 4;  // P^T [key][row]; the pad spreads a warp's stores
+  static constexpr int kPOff = 2 * Layout::kFloats;
+  static constexpr int kFloats = kPOff + BK * kPtStride;
 
-  // One level-0 block, addressed by compile-time offsets: a raw pointer per team keeps the
-  // register count down (five views cost ~15 registers, and the 128-column tile is near 255).
-  static constexpr int kQOff = 0;
-  static constexpr int kKOff = kQOff + DC * kQStride;
-  static constexpr int kPOff = kKOff + DC * kKStride;
-  static constexpr int kVOff = kPOff + BQ * kPStride;
-  static constexpr int kPartOff = kVOff + VC * OC;
-  static constexpr int kFloats = kPartOff + BQ * TN;
-
-  static std::size_t scratch_bytes() { return ScratchView1<float>::shmem_size(kFloats); }
+  // Plus 16 bytes: the block is aligned to 16 in the team's scratch.
+  static std::size_t scratch_bytes() { return kFloats * sizeof(float) + 16; }
 
   const TeamMember& team;
   int tid, tx, r0;  // r0: this thread's first row
-  float* sm;        // the team's scratch block
+  float* sm;        // the team's scratch block, 16-byte aligned
 
   KOKKOS_INLINE_FUNCTION explicit RegisterTile(const TeamMember& t)
       : team(t),
         tid(t.team_rank()),
         tx(tid % TN),
         r0(tid / TN * RM),
-        sm(ScratchView1<float>(t.team_scratch(0), kFloats).data()) {}
-
-  KOKKOS_INLINE_FUNCTION float& qs(int x) const { return sm[kQOff + x]; }
-  KOKKOS_INLINE_FUNCTION float& ks(int x) const { return sm[kKOff + x]; }
-  KOKKOS_INLINE_FUNCTION float& vs(int x) const { return sm[kVOff + x]; }
+        sm(static_cast<float*>(t.team_scratch(0).get_shmem_aligned(kFloats * sizeof(float), 16))) {}
 
   // Key column of this thread's j-th score / value column of its j-th accumulator.
-  KOKKOS_INLINE_FUNCTION int col(int j) const { return tx + TN * j; }
-  KOKKOS_INLINE_FUNCTION float& p(int r, int c) const { return sm[kPOff + r * kPStride + c]; }
-  KOKKOS_INLINE_FUNCTION float& partial(int r, int t) const { return sm[kPartOff + r * TN + t]; }
+  KOKKOS_INLINE_FUNCTION int col(int j) const { return j / 4 * 4 * TN + 4 * tx + j % 4; }
+  KOKKOS_INLINE_FUNCTION float* stage(int buf) const { return sm + buf * Layout::kFloats; }
 
-  // sc = (scale Q) K^T of the team's rows against keys [k0, k0 + cols) of its KV head; rows and
-  // keys past the tile hold zeros. Starts with a barrier: scratch read by the previous step may
-  // be overwritten. Q and K may be stored as float, bf16 or fp16 (storage.hpp): staged as fp32.
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION void scores(const View4<const T>& q, const View4<const T>& k,
-                                          const AttentionShape& s, const TileRows& tr, int k0,
-                                          int cols, float (&sc)[RM][RK]) const {
-    const int b = tr.b, hk = tr.hk, rows = tr.rows;
-    for (int i = 0; i < RM; ++i)
-      for (int j = 0; j < RK; ++j) sc[i][j] = 0.f;
-    for (int d0 = 0; d0 < s.head_dim; d0 += DC) {
-      team.team_barrier();  // the previous chunk (or tile) has been read
-      for (int idx = tid; idx < BQ * DC; idx += kThreads) {
-        const int r = idx / DC, dd = idx % DC;
-        qs(dd * kQStride + r) = r < rows && d0 + dd < s.head_dim
-                                    ? to_float(q(b, tr.head(r), tr.query(r), d0 + dd)) * s.scale
-                                    : 0.f;
-      }
-      for (int idx = tid; idx < BK * DC; idx += kThreads) {
-        const int c = idx / DC, dd = idx % DC;
-        ks(dd * kKStride + c) =
-            c < cols && d0 + dd < s.head_dim ? to_float(k(b, hk, k0 + c, d0 + dd)) : 0.f;
-      }
-      team.team_barrier();
-      for (int dd = 0; dd < DC; ++dd) {
-        float qa[RM], kb[RK];
-        for (int i = 0; i < RM; ++i) qa[i] = qs(dd * kQStride + r0 + i);
-        for (int j = 0; j < RK; ++j) kb[j] = ks(dd * kKStride + col(j));
-        for (int i = 0; i < RM; ++i)
-          for (int j = 0; j < RK; ++j) sc[i][j] += qa[i] * kb[j];
-      }
+  // A team barrier: on GPUs, the block's (a team is one block here), without Kokkos' check for
+  // teams that share a warp.
+  KOKKOS_INLINE_FUNCTION void barrier() const {
+#if defined(__CUDA_ARCH__)
+    __syncthreads();
+#else
+    team.team_barrier();
+#endif
+  }
+
+  // The maximum / sum of x over the TN threads of this thread's row (neighbouring lanes).
+  KOKKOS_INLINE_FUNCTION float row_max(float x) const {
+#if defined(__CUDA_ARCH__)
+    for (int lane = TN / 2; lane > 0; lane /= 2)
+      x = tile_max(x, __shfl_xor_sync(0xffffffffu, x, lane, TN));
+#endif
+    return x;
+  }
+  KOKKOS_INLINE_FUNCTION float row_sum(float x) const {
+#if defined(__CUDA_ARCH__)
+    for (int lane = TN / 2; lane > 0; lane /= 2) x += __shfl_xor_sync(0xffffffffu, x, lane, TN);
+#endif
+    return x;
+  }
+
+  // sc += (scale Q) K^T over one staged depth chunk.
+  KOKKOS_FORCEINLINE_FUNCTION void score_stage(const float* st, float (&sc)[RM][RK]) const {
+    const float* qt = st + Layout::kQtOff + r0;
+    const float* kt = st + Layout::kKtOff + 4 * tx;
+    MOAT_UNROLL_BLOCK for (int dd = 0; dd < DC; ++dd) {
+      float a[RM], bk[RK];
+      for (int i = 0; i < RM; i += 4) load4(qt + dd * Layout::kQtStride + i, a + i);
+      for (int j = 0; j < RK; j += 4) load4(kt + dd * Layout::kKtStride + j * TN, bk + j);
+      for (int i = 0; i < RM; ++i)
+        for (int j = 0; j < RK; ++j) sc[i][j] += a[i] * bk[j];
     }
   }
 
-  // acc += P V over keys [k0, k0 + cols) of KV head hk, value columns [dv0, dv0 + ocols) of
-  // `values`; P (every row, keys [0, cols)) is in scratch, written by all threads of the team.
-  template <class T>
-  KOKKOS_FORCEINLINE_FUNCTION void accumulate(const View4<const T>& values, int b, int hk, int k0,
-                                              int cols, int dv0, int ocols,
-                                              float (&acc)[RM][RO]) const {
-    for (int kc = 0; kc < cols; kc += VC) {
-      team.team_barrier();  // P is complete / the previous V chunk has been read
-      for (int idx = tid; idx < VC * OC; idx += kThreads) {
-        const int kk = idx / OC, d = idx % OC;
-        vs(idx) =
-            kc + kk < cols && d < ocols ? to_float(values(b, hk, k0 + kc + kk, dv0 + d)) : 0.f;
+  // acc += P V over keys [kc, kc + VC) of the tile: P^T from scratch, V staged.
+  KOKKOS_FORCEINLINE_FUNCTION void value_stage(const float* st, int kc,
+                                               float (&acc)[RM][RO]) const {
+    const float* pt = sm + kPOff + kc * kPtStride + r0;
+    const float* vs = st + 4 * tx;
+    MOAT_UNROLL_BLOCK for (int kk = 0; kk < VC; ++kk) {
+      float p[RM], v[RO];
+      for (int i = 0; i < RM; i += 4) load4(pt + kk * kPtStride + i, p + i);
+      for (int j = 0; j < RO; j += 4) load4(vs + kk * OC + j * TN, v + j);
+      for (int i = 0; i < RM; ++i)
+        for (int j = 0; j < RO; ++j) acc[i][j] += p[i] * v[j];
+    }
+  }
+
+  // P^T = w^T: this thread's weights (zero for masked keys and rows past the tile).
+  KOKKOS_FORCEINLINE_FUNCTION void store_weights(const float (&w)[RM][RK]) const {
+    for (int j = 0; j < RK; ++j)
+      for (int i = 0; i < RM; i += 4)
+        store4(sm + kPOff + col(j) * kPtStride + r0 + i, w[i][j], w[i + 1][j], w[i + 2][j],
+               w[i + 3][j]);
+  }
+
+  // The pipelined walk over the key tiles of `tiles` (next(after): the key tile after `after`,
+  // -1 at the end). Per tile: the score stages, then on_scores(k0, cols, sc) with the complete
+  // scores of keys [k0, k0 + cols) (keys past cols score 0), which writes the weights
+  // (store_weights) and may rescale acc; then, kValues, the value stages into acc. Starts with a
+  // barrier (scratch read before the walk may be overwritten).
+  template <bool kValues, class T, class Tiles, class OnScores>
+  KOKKOS_FORCEINLINE_FUNCTION void walk(const StageSource<Tiling, T>& src, Tiles& tiles,
+                                        float (&acc)[RM][RO], const OnScores& on_scores) const {
+    int tile = tiles.next(-1);
+    if (tile < 0) return;
+    const int nd = src.depth_stages();
+    Packet<T> pre[StageSource<Tiling, T>::kPrefetch];
+    src.load(tile * BK, 0, pre);
+    barrier();
+    src.store(0, pre, stage(0));
+    barrier();
+    int buf = 0;
+    while (tile >= 0) {
+      const int k0 = tile * BK, cols = src.cols(k0);
+      const int steps = nd + (kValues ? (cols + VC - 1) / VC : 0);
+      const int next_tile = tiles.next(tile);
+      // The stage after `step`: this tile's next, or the next tile's first (tile -1: none).
+      const auto after = [&](int step, int& t, int& st) {
+        t = step + 1 < steps ? tile : next_tile;
+        st = step + 1 < steps ? step + 1 : 0;
+      };
+      // Loads the stage after `step` into registers (one call site: one set of addresses);
+      // false at the end of the walk.
+      const auto prefetch = [&](int step) {
+        int t, st;
+        after(step, t, st);
+        if (t < 0) return false;
+        src.load(t * BK, st, pre);
+        return true;
+      };
+      // Stores what prefetch(step) loaded into the other buffer, and meets the team.
+      const auto commit = [&](int step, bool more) {
+        int t, st;
+        after(step, t, st);
+        if (more) src.store(st, pre, stage(buf ^ 1));
+        barrier();  // stage n + 1 (and the weights) are complete; stage n has been read
+        buf ^= 1;
+      };
+      // Score stages: sc is live within them only (not across the value stages).
+      float sc[RM][RK];
+      for (int i = 0; i < RM; ++i)
+        for (int j = 0; j < RK; ++j) sc[i][j] = 0.f;
+      for (int step = 0; step < nd - 1; ++step) {
+        const bool more = prefetch(step);
+        score_stage(stage(buf), sc);
+        commit(step, more);
       }
-      team.team_barrier();
-      for (int kk = 0; kk < VC; ++kk) {
-        float pv[RM], vv[RO];
-        for (int i = 0; i < RM; ++i) pv[i] = p(r0 + i, kc + kk);
-        for (int j = 0; j < RO; ++j) vv[j] = vs(kk * OC + col(j));
-        for (int i = 0; i < RM; ++i)
-          for (int j = 0; j < RO; ++j) acc[i][j] += pv[i] * vv[j];
+      // The last one: on_scores' temporaries and the registers of a prefetch in flight would
+      // not fit together, so its prefetch comes after on_scores (covered by the other teams).
+      score_stage(stage(buf), sc);
+      on_scores(k0, cols, sc);
+      commit(nd - 1, prefetch(nd - 1));
+      if constexpr (kValues) {
+        for (int step = nd; step < steps; ++step) {
+          const bool more = prefetch(step);
+          value_stage(stage(buf), (step - nd) * VC, acc);
+          commit(step, more);
+        }
       }
+      tile = next_tile;
     }
   }
 };

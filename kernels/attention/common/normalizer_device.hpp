@@ -1,11 +1,12 @@
 #pragma once
 // The GPU tile path of the normalizer skeleton (normalizer_skeleton.hpp states the Normalizer
-// contract). Team layout and matrix steps as in flash_device.hpp (flash_device_tiles.hpp): scores
-// and output accumulators in registers, level-0 scratch only. Per key tile, between
-// S = (scale Q) K^T and O += W V, each thread turns its scores into weights W in scratch:
+// contract). Team layout, pipeline and matrix steps as in flash_device.hpp
+// (flash_device_tiles.hpp): scores and output accumulators in registers, level-0 scratch only.
+// Per key tile, between S = (scale Q) K^T and O += W V, each thread turns its scores into weights
+// W in scratch:
 //   - masked keys (causal, past the last key, rows past the query tile) weigh nothing;
-//   - kRunningMax (one pass): row maxima of key(s) cross the row's threads through the [row][tx]
-//     table; accumulators and partial row sums are rescaled by e^(m - m'), as in online softmax;
+//   - kRunningMax (one pass): row maxima of key(s) cross the row's threads (warp shuffles);
+//     accumulators and partial row sums are rescaled by e^(m - m'), as in online softmax;
 //   - kRowSum: each thread sums mass(s, m) over its keys; the partials are added once at the end;
 //   - kTwoPass: a first walk over the key tiles (scores only) gives every row its final (m, l),
 //     the second weighs with them.
@@ -27,7 +28,7 @@ struct CausalMask {
 template <class Norm, class Tiling>
 struct NormalizerDevice {
   using Tile = RegisterTile<Tiling>;
-  static constexpr int BK = Tile::BK, TN = Tile::TN;
+  static constexpr int BQ = Tile::BQ;
   static constexpr int RM = Tile::RM, RK = Tile::RK, OC = Tile::OC, RO = Tile::RO;
   static constexpr bool kOnlineMax = Norm::kRunningMax && !Norm::kTwoPass;
   static constexpr bool kDivide = Norm::kRowSum && !Norm::kTwoPass;  // output / l at the end
@@ -55,35 +56,19 @@ struct NormalizerDevice {
       const int n = visible(i0, rows, t.r0 + i, k0);
       float tmax = kx::lowest_float();
       for (int j = 0; j < RK; ++j)
-        if (t.col(j) < n) tmax = kx::max(tmax, norm.key(sc[i][j]));
-      t.partial(t.r0 + i, t.tx) = tmax;
-    }
-    t.team.team_barrier();
-    for (int i = 0; i < RM; ++i) {
-      float row_max = m[i];
-      for (int u = 0; u < TN; ++u) row_max = kx::max(row_max, t.partial(t.r0 + i, u));
-      alpha[i] = m[i] == kx::lowest_float() ? 0.f : kx::exp(m[i] - row_max);
+        if (t.col(j) < n) tmax = tile_max(tmax, norm.key(sc[i][j]));
+      const float row_max = tile_max(m[i], t.row_max(tmax));
+      alpha[i] = m[i] == kx::lowest_float() ? 0.f : tile_exp(m[i] - row_max);
       m[i] = row_max;
     }
   }
 
-  // l = the sum of every thread's partial l of the row.
-  KOKKOS_INLINE_FUNCTION void row_sums(const Tile& t, float (&l)[RM]) const {
-    t.team.team_barrier();  // what the table held has been read
-    for (int i = 0; i < RM; ++i) t.partial(t.r0 + i, t.tx) = l[i];
-    t.team.team_barrier();
-    for (int i = 0; i < RM; ++i) {
-      l[i] = 0.f;
-      for (int u = 0; u < TN; ++u) l[i] += t.partial(t.r0 + i, u);
-    }
-  }
-
   KOKKOS_INLINE_FUNCTION void operator()(const TeamMember& team) const {
-    const QueryTile tile(team.league_rank(), q_tiles, s);
-    const int b = tile.b, h = tile.h, hk = tile.hk, i0 = tile.i0, rows = tile.rows;
-    const TileRows tr{b, hk, h, i0, rows, s.seq_q, s.group(), false};
+    const int n = team.league_rank() / q_tiles, i0 = team.league_rank() % q_tiles * BQ;
+    const int b = n / s.heads_q, h = n % s.heads_q, rows = kx::min(BQ, s.seq_q - i0);
+    const TileRows tr{b, h / s.group(), h, i0, rows, s.seq_q, s.group(), false};
     const Tile t(team);
-    const int hi = mask.key_end(i0 + rows - 1);  // keys any row of the tile sees: [0, hi)
+    const KeyTileRange keys{0, kx::min(s.seq_kv, mask.key_end(i0 + rows - 1))};
 
     float m[RM], l[RM];  // row max of key(s) (running or final); row sum (partial or final)
     if constexpr (Norm::kTwoPass) {  // pass 0: final (m, l), no values
@@ -91,18 +76,20 @@ struct NormalizerDevice {
         m[i] = kx::lowest_float();
         l[i] = 0.f;
       }
-      for (int k0 = 0; k0 < hi; k0 += BK) {
-        float sc[RM][RK], alpha[RM];
-        t.scores(q, k, s, tr, k0, kx::min(BK, s.seq_kv - k0), sc);
-        update_max(t, i0, rows, k0, sc, m, alpha);
-        MOAT_UNROLL_BLOCK for (int i = 0; i < RM; ++i) {
-          const int n = visible(i0, rows, t.r0 + i, k0);
-          l[i] *= alpha[i];
-          for (int j = 0; j < RK; ++j)
-            if (t.col(j) < n) l[i] += norm.mass(sc[i][j], m[i]);
-        }
-      }
-      row_sums(t, l);
+      float no_values[RM][RO];
+      KeyTileRange tiles = keys;
+      t.template walk<false>(StageSource<Tiling, float>(q, k, v, s, tr, 0, t.tid), tiles, no_values,
+                             [&](int k0, int, float(&sc)[RM][RK]) {
+                               float alpha[RM];
+                               update_max(t, i0, rows, k0, sc, m, alpha);
+                               MOAT_UNROLL_BLOCK for (int i = 0; i < RM; ++i) {
+                                 const int nv = visible(i0, rows, t.r0 + i, k0);
+                                 l[i] *= alpha[i];
+                                 for (int j = 0; j < RK; ++j)
+                                   if (t.col(j) < nv) l[i] += norm.mass(sc[i][j], m[i]);
+                               }
+                             });
+      for (int i = 0; i < RM; ++i) l[i] = t.row_sum(l[i]);
     }
 
     const float scale_out = norm.out_scale();
@@ -117,45 +104,46 @@ struct NormalizerDevice {
         for (int j = 0; j < RO; ++j) acc[i][j] = 0.f;
       }
 
-      for (int k0 = 0; k0 < hi; k0 += BK) {
-        const int cols = kx::min(BK, s.seq_kv - k0);
-        float sc[RM][RK];
-        t.scores(q, k, s, tr, k0, cols, sc);
-        if constexpr (kOnlineMax) {
-          float alpha[RM];
-          update_max(t, i0, rows, k0, sc, m, alpha);
-          for (int i = 0; i < RM; ++i) {
-            l[i] *= alpha[i];
-            for (int j = 0; j < RO; ++j) acc[i][j] *= alpha[i];
-          }
-        }
-        // Weights; keys past `cols` weigh nothing, so P V may read the whole chunk.
-        MOAT_UNROLL_BLOCK for (int i = 0; i < RM; ++i) {
-          const int r = t.r0 + i, n = visible(i0, rows, r, k0);
-          for (int j = 0; j < RK; ++j) {
-            const float x = sc[i][j];
-            float w = 0.f;
-            if (t.col(j) < n) {
-              w = norm.weight(x, m[i], l[i]);
-              if constexpr (kDivide) l[i] += norm.mass(x, m[i]);
-            }
-            t.p(r, t.col(j)) = w;
-          }
-        }
-        t.accumulate(v, b, hk, k0, cols, dv0, ocols, acc);
-      }
+      KeyTileRange tiles = keys;
+      t.template walk<true>(StageSource<Tiling, float>(q, k, v, s, tr, dv0, t.tid), tiles, acc,
+                            [&](int k0, int, float(&sc)[RM][RK]) {
+                              if constexpr (kOnlineMax) {
+                                float alpha[RM];
+                                update_max(t, i0, rows, k0, sc, m, alpha);
+                                for (int i = 0; i < RM; ++i) {
+                                  l[i] *= alpha[i];
+                                  for (int j = 0; j < RO; ++j) acc[i][j] *= alpha[i];
+                                }
+                              }
+                              // Weights; keys past the tile and rows past the team's weigh nothing.
+                              MOAT_UNROLL_BLOCK for (int i = 0; i < RM; ++i) {
+                                const int nv = visible(i0, rows, t.r0 + i, k0);
+                                for (int j = 0; j < RK; ++j) {
+                                  const float x = sc[i][j];
+                                  float w = 0.f;
+                                  if (t.col(j) < nv) {
+                                    w = norm.weight(x, m[i], l[i]);
+                                    if constexpr (kDivide) l[i] += norm.mass(x, m[i]);
+                                  }
+                                  sc[i][j] = w;
+                                }
+                              }
+                              t.store_weights(sc);
+                            });
 
-      if constexpr (kDivide) row_sums(t, l);
-      for (int i = 0; i < RM; ++i) {
+      // No break / continue in these loops: acc[i][j] must stay in registers (fully unrolled).
+      MOAT_UNROLL_BLOCK for (int i = 0; i < RM; ++i) {
         const int r = t.r0 + i;
-        if (r >= rows) break;
         float inv = scale_out;
-        if constexpr (kDivide) inv = l[i] > 0.f ? scale_out / l[i] : 0.f;
-        for (int j = 0; j < RO; ++j) {
-          const int d = t.col(j);
-          if (d >= ocols) break;
-          o(b, h, i0 + r, dv0 + d) = acc[i][j] * inv;
+        if constexpr (kDivide) {
+          const float row_l = t.row_sum(l[i]);
+          inv = row_l > 0.f ? scale_out / row_l : 0.f;
         }
+        if (r < rows)
+          for (int j = 0; j < RO; ++j) {
+            const int d = t.col(j);
+            if (d < ocols) o(b, h, i0 + r, dv0 + d) = acc[i][j] * inv;
+          }
       }
     }
   }
@@ -166,30 +154,30 @@ void normalizer_device_launch(const View4<const float>& q, const View4<const flo
                               const View4<const float>& v, const View4<float>& o,
                               const AttentionShape& s, const Norm& norm, const CausalMask& mask) {
   using Functor = NormalizerDevice<Norm, Tiling>;
-  Functor f{q, k, v, o, s, norm, mask, (s.seq_q + kQueryTile - 1) / kQueryTile};
-  TeamPolicy tp(s.batch * s.heads_q * f.q_tiles, Tiling::kThreads);
+  Functor f{packet_rows(q),
+            packet_rows(k),
+            packet_rows(v),
+            o,
+            s,
+            norm,
+            mask,
+            (s.seq_q + kFlashTeamRows - 1) / kFlashTeamRows};
+  static_assert(Tiling::kThreadsN == 1 || !kExecOnHost, "rows span several threads on GPUs only");
+  FlashTeamPolicy<Tiling> tp(s.batch * s.heads_q * f.q_tiles, Tiling::kThreads);
   tp.set_scratch_size(0, Kokkos::PerTeam(Functor::scratch_bytes()));
   Kokkos::parallel_for("moat::attention::normalizer_device", tp, f);
 }
 
-// The device tile path on the default execution space: 8 x 8 threads on GPUs, one thread on a
-// host space. Value columns go 64 or 128 per pass.
+// The device tile path on the default execution space: 128 or 256 threads per team on GPUs, one
+// thread on a host space. Value columns go 64, 128 or 256 per pass (flash_out_cols).
 template <class Norm>
 void normalizer_forward_device_path(const View4<const float>& q, const View4<const float>& k,
                                     const View4<const float>& v, const View4<float>& o,
                                     const AttentionShape& s, const Norm& norm,
                                     const CausalMask& mask) {
-  if constexpr (kExecOnHost) {
-    if (s.value_dim <= 64)
-      normalizer_device_launch<Norm, SerialFlashTiling<64>>(q, k, v, o, s, norm, mask);
-    else
-      normalizer_device_launch<Norm, SerialFlashTiling<128>>(q, k, v, o, s, norm, mask);
-  } else {
-    if (s.value_dim <= 64)
-      normalizer_device_launch<Norm, DeviceFlashTiling<64>>(q, k, v, o, s, norm, mask);
-    else
-      normalizer_device_launch<Norm, DeviceFlashTiling<128>>(q, k, v, o, s, norm, mask);
-  }
+  with_flash_tiling(s.value_dim, [&](auto tiling) {
+    normalizer_device_launch<Norm, decltype(tiling)>(q, k, v, o, s, norm, mask);
+  });
 }
 
 }  // namespace moat::attention
