@@ -63,6 +63,65 @@ __device__ inline unsigned short float_to_half_bits(float x) {
 }
 #endif
 
+// e^x for the GPU tile paths' softmax weights: on CUDA one multiply and one MUFU.EX2
+// (ex2.approx.ftz: ~2 ulp, far below fp32 attention tolerances; results under 2^-126 flush to
+// zero); expf is ~8 instructions without --use_fast_math. Elsewhere exp.
+KOKKOS_FORCEINLINE_FUNCTION float fast_exp(float x) {
+#if defined(__CUDA_ARCH__)
+  float y;
+  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x * 1.4426950408889634f));
+  return y;
+#else
+  return exp(x);
+#endif
+}
+
+// max(a, b) in one instruction on CUDA (the generic comparison compiles to compare and select).
+KOKKOS_FORCEINLINE_FUNCTION float fast_max(float a, float b) {
+#if defined(__CUDA_ARCH__)
+  return fmaxf(a, b);
+#else
+  return max(a, b);
+#endif
+}
+
+// The maximum / sum of x over `width` neighbouring threads of a team laid out one thread per
+// vector lane of 1 (a power of two <= 32: threads of one warp on CUDA, through shuffles). Host
+// teams run one-thread layouts (width 1). Other device backends have no implementation yet.
+KOKKOS_FORCEINLINE_FUNCTION float lanes_max(float x, int width) {
+#if defined(__CUDA_ARCH__)
+  for (int lane = width / 2; lane > 0; lane /= 2)
+    x = fast_max(x, __shfl_xor_sync(0xffffffffu, x, lane, width));
+#elif defined(__HIP_DEVICE_COMPILE__) || defined(__SYCL_DEVICE_ONLY__)
+#error "moat::kx::lanes_max: no implementation for this device backend"
+#else
+  (void)width;
+#endif
+  return x;
+}
+KOKKOS_FORCEINLINE_FUNCTION float lanes_sum(float x, int width) {
+#if defined(__CUDA_ARCH__)
+  for (int lane = width / 2; lane > 0; lane /= 2) x += __shfl_xor_sync(0xffffffffu, x, lane, width);
+#elif defined(__HIP_DEVICE_COMPILE__) || defined(__SYCL_DEVICE_ONLY__)
+#error "moat::kx::lanes_sum: no implementation for this device backend"
+#else
+  (void)width;
+#endif
+  return x;
+}
+
+// A barrier over a team that is one whole CUDA block: __syncthreads, without the check Kokkos'
+// team_barrier makes for teams that share a warp; team_barrier elsewhere.
+template <class Member>
+KOKKOS_FORCEINLINE_FUNCTION void block_barrier(const Member& team) {
+#if defined(__CUDA_ARCH__)
+  (void)team;
+  __syncthreads();
+#else
+  team.team_barrier();
+#endif
+}
+
 inline std::string version_string() {
   int v = KOKKOS_VERSION;
   return std::to_string(v / 10000) + "." + std::to_string(v / 100 % 100) + "." +

@@ -6,6 +6,7 @@
 // whole number of packets.
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/common/storage.hpp"
 
@@ -27,7 +28,14 @@ using Packet = Lanes<T, kPacketLanes<T>>;
 
 template <int N, class T>
 KOKKOS_INLINE_FUNCTION Lanes<T, N> load_group(const T* p) {
-#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+#if defined(__CUDA_ARCH__)
+  if constexpr (std::is_same_v<T, float> && N == 4) {  // a struct copy may be split in four
+    const float4 v = *reinterpret_cast<const float4*>(p);
+    return Lanes<T, N>{{v.x, v.y, v.z, v.w}};
+  } else {
+    return *reinterpret_cast<const Lanes<T, N>*>(p);
+  }
+#elif defined(__HIP_DEVICE_COMPILE__)
   return *reinterpret_cast<const Lanes<T, N>*>(p);
 #else
   Lanes<T, N> x;
@@ -38,7 +46,12 @@ KOKKOS_INLINE_FUNCTION Lanes<T, N> load_group(const T* p) {
 
 template <int N, class T>
 KOKKOS_INLINE_FUNCTION void store_group(T* p, const Lanes<T, N>& x) {
-#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+#if defined(__CUDA_ARCH__)
+  if constexpr (std::is_same_v<T, float> && N == 4)
+    *reinterpret_cast<float4*>(p) = make_float4(x.v[0], x.v[1], x.v[2], x.v[3]);
+  else
+    *reinterpret_cast<Lanes<T, N>*>(p) = x;
+#elif defined(__HIP_DEVICE_COMPILE__)
   *reinterpret_cast<Lanes<T, N>*>(p) = x;
 #else
   std::memcpy(p, &x, sizeof x);

@@ -175,18 +175,18 @@ struct FlashDevice {
             }
           }
           float tmax = kx::lowest_float();
-          for (int j = 0; j < RK; ++j) tmax = tile_max(tmax, sc[i][j]);
+          for (int j = 0; j < RK; ++j) tmax = kx::fast_max(tmax, sc[i][j]);
           // Online softmax: the same new max in every thread of a row. While a row has seen no
           // key (max still lowest_float), 0 stands in for it: every weight is then e^(lowest)
           // = 0 and no per-key test is needed.
-          const float row_max = tile_max(m[i], t.row_max(tmax));
+          const float row_max = kx::fast_max(m[i], t.row_max(tmax));
           const float shift = row_max == kx::lowest_float() ? 0.f : row_max;
-          const float alpha = tile_exp(m[i] - shift);
+          const float alpha = kx::fast_exp(m[i] - shift);
           m[i] = row_max;
           lpart[i] *= alpha;
           for (int j = 0; j < RO; ++j) acc[i][j] *= alpha;
           for (int j = 0; j < RK; ++j) {
-            sc[i][j] = tile_exp(sc[i][j] - shift);
+            sc[i][j] = kx::fast_exp(sc[i][j] - shift);
             lpart[i] += sc[i][j];
           }
         }
@@ -198,7 +198,7 @@ struct FlashDevice {
       MOAT_UNROLL_BLOCK for (int i = 0; i < RM; ++i) {
         const int r = r0 + i;
         float l = t.row_sum(lpart[i]);
-        if constexpr (PolicyHasSink<Policy>) l += tile_exp(sink_of(i) - m[i]);
+        if constexpr (PolicyHasSink<Policy>) l += kx::fast_exp(sink_of(i) - m[i]);
         if (r < rows && slot >= 0) {  // a split's unnormalized state: merge_decode_partials ends it
           const int p = tr.i0 + r;
           for (int j = 0; j < RO; ++j)

@@ -102,46 +102,13 @@ struct KeyTileRange {
   }
 };
 
-// e^x of the device paths' weights: on GPUs one multiply and one MUFU.EX2 (ex2.approx.ftz: ~2
-// ulp, far below fp32 attention tolerances; weights under 2^-126 flush to zero). expf is ~8
-// instructions, __expf ~5 (denormal handling) without --use_fast_math.
-KOKKOS_FORCEINLINE_FUNCTION float tile_exp(float x) {
-#if defined(__CUDA_ARCH__)
-  float y;
-  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x * 1.4426950408889634f));
-  return y;
-#else
-  return kx::exp(x);
-#endif
-}
-
-// max(a, b) of the device paths' row maxima: one FMNMX on GPUs (the generic comparison compiles to
-// a compare and a select).
-KOKKOS_FORCEINLINE_FUNCTION float tile_max(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return fmaxf(a, b);
-#else
-  return kx::max(a, b);
-#endif
-}
-
-// 16-byte runs of scratch (16-byte aligned): one LDS.128 / STS.128 on GPUs (float4: the struct
-// copy of a Packet may be split into four scalar accesses).
+// 16-byte runs of scratch (16-byte aligned) into / out of a thread's registers.
 KOKKOS_FORCEINLINE_FUNCTION void load4(const float* p, float* x) {
-#if defined(__CUDA_ARCH__)
-  const float4 v = *reinterpret_cast<const float4*>(p);
-  x[0] = v.x, x[1] = v.y, x[2] = v.z, x[3] = v.w;
-#else
   const Packet<float> v = load_packet(p);
   x[0] = v.v[0], x[1] = v.v[1], x[2] = v.v[2], x[3] = v.v[3];
-#endif
 }
 KOKKOS_FORCEINLINE_FUNCTION void store4(float* p, float a, float b, float c, float d) {
-#if defined(__CUDA_ARCH__)
-  *reinterpret_cast<float4*>(p) = make_float4(a, b, c, d);
-#else
   store_packet(p, Packet<float>{{a, b, c, d}});
-#endif
 }
 
 // Floats of one stage buffer: a score stage's Q^T and K^T chunks or a value stage's V chunk. The

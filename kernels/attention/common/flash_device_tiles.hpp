@@ -53,30 +53,12 @@ struct RegisterTile {
   KOKKOS_INLINE_FUNCTION int col(int j) const { return j / 4 * 4 * TN + 4 * tx + j % 4; }
   KOKKOS_INLINE_FUNCTION float* stage(int buf) const { return sm + buf * Layout::kFloats; }
 
-  // A team barrier: on GPUs, the block's (a team is one block here), without Kokkos' check for
-  // teams that share a warp.
-  KOKKOS_INLINE_FUNCTION void barrier() const {
-#if defined(__CUDA_ARCH__)
-    __syncthreads();
-#else
-    team.team_barrier();
-#endif
-  }
+  // A team barrier (a team is one whole block on GPUs: kx::block_barrier).
+  KOKKOS_INLINE_FUNCTION void barrier() const { kx::block_barrier(team); }
 
   // The maximum / sum of x over the TN threads of this thread's row (neighbouring lanes).
-  KOKKOS_INLINE_FUNCTION float row_max(float x) const {
-#if defined(__CUDA_ARCH__)
-    for (int lane = TN / 2; lane > 0; lane /= 2)
-      x = tile_max(x, __shfl_xor_sync(0xffffffffu, x, lane, TN));
-#endif
-    return x;
-  }
-  KOKKOS_INLINE_FUNCTION float row_sum(float x) const {
-#if defined(__CUDA_ARCH__)
-    for (int lane = TN / 2; lane > 0; lane /= 2) x += __shfl_xor_sync(0xffffffffu, x, lane, TN);
-#endif
-    return x;
-  }
+  KOKKOS_INLINE_FUNCTION float row_max(float x) const { return kx::lanes_max(x, TN); }
+  KOKKOS_INLINE_FUNCTION float row_sum(float x) const { return kx::lanes_sum(x, TN); }
 
   // sc += (scale Q) K^T over one staged depth chunk.
   KOKKOS_FORCEINLINE_FUNCTION void score_stage(const float* st, float (&sc)[RM][RK]) const {

@@ -56,9 +56,9 @@ struct NormalizerDevice {
       const int n = visible(i0, rows, t.r0 + i, k0);
       float tmax = kx::lowest_float();
       for (int j = 0; j < RK; ++j)
-        if (t.col(j) < n) tmax = tile_max(tmax, norm.key(sc[i][j]));
-      const float row_max = tile_max(m[i], t.row_max(tmax));
-      alpha[i] = m[i] == kx::lowest_float() ? 0.f : tile_exp(m[i] - row_max);
+        if (t.col(j) < n) tmax = kx::fast_max(tmax, norm.key(sc[i][j]));
+      const float row_max = kx::fast_max(m[i], t.row_max(tmax));
+      alpha[i] = m[i] == kx::lowest_float() ? 0.f : kx::fast_exp(m[i] - row_max);
       m[i] = row_max;
     }
   }
