@@ -1,5 +1,6 @@
 #include "model/validation.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -55,7 +56,11 @@ ValidationSummary summarize_validation(const nlohmann::json& doc) {
     if (c.low_s && c.high_s) x.band = *c.low_s <= c.measured_s && c.measured_s <= *c.high_s;
     by_family[c.family].push_back(x);
     all.push_back(x);
+    s.cases.push_back({c.name, c.family, c.measured_s, *c.predicted_s});
   }
+  std::stable_sort(
+      s.cases.begin(), s.cases.end(),
+      [](const ValidationCase& a, const ValidationCase& b) { return a.error() > b.error(); });
   for (const auto& [family, ratios] : by_family) s.families.push_back(stats_of(family, ratios));
   if (all.empty()) {
     s.overall.median_error = s.overall.p90_error = s.overall.median_ratio = NAN;
@@ -107,7 +112,7 @@ nlohmann::json repredict(const nlohmann::json& doc, const HardwareProfile& hw, b
   return out;
 }
 
-void print_validation(const ValidationSummary& s, std::ostream& out) {
+void print_validation(const ValidationSummary& s, std::ostream& out, int worst) {
   char line[256];
   std::snprintf(line, sizeof line, "%-34s %6s %10s %10s %10s %8s\n", "family", "cases",
                 "median err", "p90 err", "meas/pred", "in band");
@@ -123,6 +128,14 @@ void print_validation(const ValidationSummary& s, std::ostream& out) {
   row(s.overall, "overall");
   if (s.without_prediction > 0)
     out << s.without_prediction << " ok case(s) had no prediction and were left out\n";
+  const int n = std::min<int>(worst, int(s.cases.size()));
+  if (n > 0) out << "largest errors (measured / predicted):\n";
+  for (int i = 0; i < n; ++i) {
+    const ValidationCase& c = s.cases[std::size_t(i)];
+    std::snprintf(line, sizeof line, "  %8.1f%%  x%-8.3g ", 100 * c.error(),
+                  c.measured_s / c.predicted_s);
+    out << line << c.name << "\n";
+  }
 }
 
 nlohmann::json validation_to_json(const ValidationSummary& s) {
@@ -140,6 +153,13 @@ nlohmann::json validation_to_json(const ValidationSummary& s) {
                       {"families", nlohmann::json::array()},
                       {"without_prediction", s.without_prediction}};
   for (const auto& f : s.families) j["families"].push_back(one(f));
+  j["cases"] = nlohmann::json::array();
+  for (const auto& c : s.cases)
+    j["cases"].push_back({{"name", c.name},
+                          {"family", c.family},
+                          {"measured_s", c.measured_s},
+                          {"predicted_s", c.predicted_s},
+                          {"abs_error", c.error()}});
   return j;
 }
 

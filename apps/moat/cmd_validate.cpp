@@ -1,7 +1,6 @@
 // `moat validate RESULTS.json`: how far the model's predictions are from the measurements of a
 // results document, per kernel family and overall (model/validation.hpp). Kokkos-free.
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "apps/moat/commands.hpp"
@@ -27,6 +26,9 @@ void add_validate_command(CLI::App& app) {
                   "fitted after they were measured) instead of using the recorded predictions");
   cmd->add_flag("--family-only", family_only,
                 "With --hardware: ignore variant curves (as for variants the fit never saw)");
+  static int worst = 5;
+  cmd->add_option("--worst", worst, "List this many cases with the largest errors (0: none)")
+      ->check(CLI::Range(0, 100000));
   cmd->callback([] {
     nlohmann::json doc = model::read_results_file(results);
     if (family_only && hardware.empty()) throw Error("--family-only needs --hardware PROFILE");
@@ -38,7 +40,7 @@ void add_validate_command(CLI::App& app) {
                                    : " re-predicted with " + hardware +
                                          (family_only ? " (family curves only)" : ""))
               << "\n";
-    model::print_validation(s, std::cout);
+    model::print_validation(s, std::cout, worst);
     if (!json_out.empty()) {
       nlohmann::json j = model::validation_to_json(s);
       j["results"] = results;

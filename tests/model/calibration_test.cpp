@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "core/error.hpp"
 #include "model/calibration_fit.hpp"
 #include "model/roofline.hpp"
@@ -23,28 +25,30 @@ nlohmann::json make_case(const std::string& family, const std::string& bound, do
                          {"bytes_dram", 0.0},   {"bytes_onchip", 0.0}, {"launches", 0.0}};
   if (bound == "compute") work["flops_matrix"] = roofline_s * 1e11;
   if (bound == "memory") work["bytes_dram"] = roofline_s * 1e10;
-  nlohmann::json c = {{"name", family + "?x"}, {"family", family}, {"dtype", "fp32"},
-                      {"status", status},      {"work", work},
-                      {"prediction", {{"seconds", roofline_s}, {"bound", bound}}}};
+  nlohmann::json c = {
+      {"name", family + "?x"}, {"family", family},
+      {"dtype", "fp32"},       {"status", status},
+      {"work", work},          {"prediction", {{"seconds", roofline_s}, {"bound", bound}}}};
   if (status == "ok") c["summary"] = {{"median_s", measured_s}};
   return c;
 }
 
 nlohmann::json results(std::vector<nlohmann::json> cases) {
-  return {{"schema", "moat.results"},
-          {"schema_version", 1},
-          {"run", {{"command", "moat run x.toml"}, {"hardware_profile", {{"id", "host-measured"}}}}},
-          {"cases", cases}};
+  return {
+      {"schema", "moat.results"},
+      {"schema_version", 1},
+      {"run", {{"command", "moat run x.toml"}, {"hardware_profile", {{"id", "host-measured"}}}}},
+      {"cases", cases}};
 }
 
 TEST(CalibrationFit, RecoversPerBoundAndPerFamilyEfficiency) {
   auto doc = results({
-      make_case("attention/dense-softmax", "compute", 1e-3, 2e-3),   // 0.5
-      make_case("attention/dense-softmax", "compute", 2e-3, 5e-3),   // 0.4
-      make_case("attention/dense-softmax", "compute", 1e-3, 1.6e-3), // 0.625
-      make_case("moe/topk-softmax", "memory", 1e-2, 1.25e-2),        // 0.8
-      make_case("moe/topk-softmax", "compute", 4e-3, 1e-2),          // 0.4
-      make_case("moe/topk-softmax", "compute", 4e-3, 0, "error"),    // ignored
+      make_case("attention/dense-softmax", "compute", 1e-3, 2e-3),    // 0.5
+      make_case("attention/dense-softmax", "compute", 2e-3, 5e-3),    // 0.4
+      make_case("attention/dense-softmax", "compute", 1e-3, 1.6e-3),  // 0.625
+      make_case("moe/topk-softmax", "memory", 1e-2, 1.25e-2),         // 0.8
+      make_case("moe/topk-softmax", "compute", 4e-3, 1e-2),           // 0.4
+      make_case("moe/topk-softmax", "compute", 4e-3, 0, "error"),     // ignored
   });
   Calibration c = fit_calibration(doc, host());
   EXPECT_EQ(c.cases, 5);
@@ -74,7 +78,8 @@ TEST(CalibrationFit, RejectsResultsFromAnotherMachineAndEmptyDocuments) {
 }
 
 TEST(CalibrationFit, FittedProfilePredictsTheMeasuredMedian) {
-  auto doc = results({make_case("f", "compute", 1e-3, 2e-3), make_case("f", "compute", 1e-3, 2e-3)});
+  auto doc =
+      results({make_case("f", "compute", 1e-3, 2e-3), make_case("f", "compute", 1e-3, 2e-3)});
   HardwareProfile hw = host();
   hw.calibration = fit_calibration(doc, hw);
   Cost c;
@@ -97,8 +102,19 @@ TEST(Validation, MedianAndP90OfRelativeErrorPerFamilyAndOverall) {
   EXPECT_EQ(s.families[1].cases, 1);
   EXPECT_NEAR(s.families[1].median_error, 1.0, 1e-12);
   EXPECT_EQ(s.overall.cases, 4);
-  EXPECT_NEAR(s.overall.median_error, 0.35, 1e-12);             // {0.1, 0.2, 0.5, 1.0}
-  EXPECT_NEAR(s.overall.p90_error, 0.5 + 0.7 * 0.5, 1e-12);     // rank 2.7
+  EXPECT_NEAR(s.overall.median_error, 0.35, 1e-12);  // {0.1, 0.2, 0.5, 1.0}
+  ASSERT_EQ(s.cases.size(), 4u);  // largest error first; the wrong result is not compared
+  EXPECT_NEAR(s.cases[0].error(), 1.0, 1e-12);
+  EXPECT_EQ(s.cases[0].family, "b");
+  EXPECT_NEAR(s.cases[1].error(), 0.5, 1e-12);
+  EXPECT_NEAR(s.cases[3].error(), 0.1, 1e-12);
+  std::ostringstream printed;
+  print_validation(s, printed, 2);
+  EXPECT_NE(printed.str().find("largest errors"), std::string::npos);
+  EXPECT_NE(printed.str().find("100.0%"), std::string::npos);
+  EXPECT_EQ(printed.str().find("  10.0%"), std::string::npos) << "only the two largest";
+  EXPECT_EQ(validation_to_json(s)["cases"].size(), 4u);
+  EXPECT_NEAR(s.overall.p90_error, 0.5 + 0.7 * 0.5, 1e-12);  // rank 2.7
   std::ostringstream out;
   print_validation(s, out);
   EXPECT_NE(out.str().find("overall"), std::string::npos);
