@@ -134,44 +134,43 @@ struct DecodeStagedKernel {
   struct Team {
     int tid, nt;
     char* base;
-    PacketGrid kg, vg, og;  // K tile, V tile, output accumulators
+    PacketGrid kg, vg;  // K tile; V tile and output accumulators (both rows of value packets)
     KOKKOS_INLINE_FUNCTION float* f(int off) const { return reinterpret_cast<float*>(base + off); }
     KOKKOS_INLINE_FUNCTION T* t(int off) const { return reinterpret_cast<T*>(base + off); }
   };
 
-  // The thread's packets of a tile of `cols` keys: its K packets, then its V packets. Loads
-  // packets [u0, u0 + kPrefetch) of that list into pre / stores them to the scratch tiles.
-  KOKKOS_INLINE_FUNCTION void load_chunk(const Team& tm, Packet<T> (&pre)[kPrefetch], int b, int hk,
-                                         int k0, int cols, int u0) const {
+  // The thread's packets of a tile of `cols` keys: its K packets, then its V packets. Calls
+  // f(u, key, row, col) for packets [u0, u0 + kPrefetch) of that list that exist (key: a K row).
+  template <class F>
+  KOKKOS_FORCEINLINE_FUNCTION void for_chunk(const Team& tm, int cols, int u0, const F& f) const {
     const int nk = tm.kg.count(cols), nv = tm.vg.count(cols);
     const int dp = s.head_dim / W, vp = s.value_dim / W;
     MOAT_UNROLL_BLOCK for (int u = 0; u < kPrefetch; ++u) {
       int row, col;
       if (u0 + u < nk) {
         tm.kg.at(u0 + u, row, col);
-        if (row < cols && col < dp) pre[u] = load_packet(kv.key(b, hk, k0 + row) + col * W);
+        if (row < cols && col < dp) f(u, true, row, col);
       } else if (u0 + u < nk + nv) {
         tm.vg.at(u0 + u - nk, row, col);
-        if (row < cols && col < vp) pre[u] = load_packet(kv.value(b, hk, k0 + row) + col * W);
+        if (row < cols && col < vp) f(u, false, row, col);
       }
     }
   }
+  // Loads packets [u0, u0 + kPrefetch) of the tile at k0 into pre / stores them to scratch.
+  KOKKOS_INLINE_FUNCTION void load_chunk(const Team& tm, Packet<T> (&pre)[kPrefetch], int b, int hk,
+                                         int k0, int cols, int u0) const {
+    for_chunk(tm, cols, u0, [&](int u, bool key, int row, int col) {
+      pre[u] = load_packet((key ? kv.key(b, hk, k0 + row) : kv.value(b, hk, k0 + row)) + col * W);
+    });
+  }
   KOKKOS_INLINE_FUNCTION void store_chunk(const Team& tm, const Packet<T> (&pre)[kPrefetch],
                                           int cols, int u0) const {
-    const int nk = tm.kg.count(cols), nv = tm.vg.count(cols);
-    const int dp = s.head_dim / W, vp = s.value_dim / W;
     T* ks = tm.t(lay.k);
     T* vs = tm.t(lay.v);
-    MOAT_UNROLL_BLOCK for (int u = 0; u < kPrefetch; ++u) {
-      int row, col;
-      if (u0 + u < nk) {
-        tm.kg.at(u0 + u, row, col);
-        if (row < cols && col < dp) store_packet(ks + row * lay.k_stride + col * W, pre[u]);
-      } else if (u0 + u < nk + nv) {
-        tm.vg.at(u0 + u - nk, row, col);
-        if (row < cols && col < vp) store_packet(vs + row * s.value_dim + col * W, pre[u]);
-      }
-    }
+    for_chunk(tm, cols, u0, [&](int u, bool key, int row, int col) {
+      store_packet(key ? ks + row * lay.k_stride + col * W : vs + row * s.value_dim + col * W,
+                   pre[u]);
+    });
   }
 
   // A: S[p][r][c] for every (plane, row, key) of the tile: plane p sums head_dim packets
@@ -247,10 +246,10 @@ struct DecodeStagedKernel {
     float* os = tm.f(lay.o);
     float* ls = tm.f(lay.l);
     const T* vs = tm.t(lay.v);
-    const int units = tm.og.count(rows * slices);
+    const int units = tm.vg.count(rows * slices);
     for (int u = 0; u < units; ++u) {
       int vr, g;  // virtual row vr = r * slices + v
-      tm.og.at(u, vr, g);
+      tm.vg.at(u, vr, g);
       if (vr >= rows * slices || g >= groups) continue;
       const int r = vr >> lay.log_slices, v = vr & (slices - 1);
       float* orow = os + (v * rows + r) * Dv + g * W;
@@ -281,12 +280,9 @@ struct DecodeStagedKernel {
   KOKKOS_INLINE_FUNCTION void operator()(const TeamMember& member) const {
     const int rows = s.group() * s.seq_q, team = member.league_rank();
     const int tid = member.team_rank(), nt = member.team_size(), kt = lay.kt;
-    const Team tm{tid,
-                  nt,
+    const Team tm{tid, nt,
                   packet_align(ScratchView1<char>(member.team_scratch(0), lay.bytes).data()),
-                  PacketGrid(s.head_dim / W, tid, nt),
-                  PacketGrid(s.value_dim / W, tid, nt),
-                  PacketGrid(s.value_dim / W, tid, nt)};
+                  PacketGrid(s.head_dim / W, tid, nt), PacketGrid(s.value_dim / W, tid, nt)};
     const int D = s.head_dim, Dv = s.value_dim, slices = lay.value_slices;
     float* qs = tm.f(lay.q);
     float* os = tm.f(lay.o);
