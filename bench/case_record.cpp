@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/curve_path.hpp"
 #include "model/roofline.hpp"
 
 namespace moat {
@@ -43,11 +44,13 @@ nlohmann::json predict_case(const Case& c, const model::HardwareProfile* hw,
                {"special_ops", cost.special_ops},   {"bytes_dram", cost.bytes_dram},
                {"bytes_onchip", cost.bytes_onchip}, {"launches", cost.launches}};
   if (hw) {
-    // The calibrated prediction: the profile's efficiency curve for this variant (or its family,
-    // or its bound) when the profile carries a [calibration] table; the bare roofline otherwise.
+    // The calibrated prediction: the profile's efficiency curve for this code path (or its
+    // variant, its family, its bound) when the profile carries a [calibration] table; the bare
+    // roofline otherwise. The path is computed from the recorded fields, as the fit computes it.
     model::PredictOptions opts;
     opts.family = c.spec->family;
     opts.variant = c.spec->name;
+    opts.path = model::curve_path(c.spec->name, to_string(c.dtype), r.at("params"));
     opts.apply_calibration = true;
     auto p = model::predict_roofline(cost, kMathDType, *hw, opts);
     r["prediction"] = {

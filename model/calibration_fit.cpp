@@ -17,6 +17,7 @@ namespace {
 struct FitPoint {
   std::string family;
   std::string variant;
+  std::string path;  // code path (model/curve_path.hpp)
   std::string bound;
   double efficiency = 0;
   double roofline_s = 0;
@@ -46,12 +47,13 @@ Calibration fit_calibration(const nlohmann::json& doc, const HardwareProfile& hw
   std::vector<FitPoint> points;
   for (const auto& c : measured_cases(doc)) {
     if (!c.work) continue;
-    Prediction raw = predict_roofline(*c.work, c.dtype, hw, PredictOptions{c.family, false, ""});
+    Prediction raw =
+        predict_roofline(*c.work, c.dtype, hw, PredictOptions{c.family, false, "", ""});
     const double body = raw.roofline_s - raw.launch_s;
     const double measured_body = c.measured_s - raw.launch_s;
     if (body <= 0 || measured_body <= 0) continue;  // launch-dominated: says nothing about peak
-    points.push_back({c.family, c.variant, body_bound(raw), body / measured_body, raw.roofline_s,
-                      c.measured_s, *c.work, c.dtype});
+    points.push_back({c.family, c.variant, c.path, body_bound(raw), body / measured_body,
+                      raw.roofline_s, c.measured_s, *c.work, c.dtype});
   }
   if (points.empty())
     throw Error("no case to fit: calibration needs cases with status \"ok\", a median time and "
@@ -74,40 +76,59 @@ Calibration fit_calibration(const nlohmann::json& doc, const HardwareProfile& hw
 
   // Efficiency curves per family (and per variant inside it), over the roofline body time
   // (model/efficiency_curve.hpp). Cases without a family or variant keep the fractions above.
-  std::map<std::string, std::vector<CurvePoint>> curve_points;
-  for (const auto& p : points)
-    if (!p.family.empty() && !p.variant.empty())
-      curve_points[p.family].push_back(
-          {p.variant, curve_x(p.roofline_s - p.work.launches * hw.launch_latency_s),
-           std::log(p.efficiency)});
+  // The same fit keyed by code path (model/curve_path.hpp) gives each path its own curve: a
+  // variant's causal and full cases, or its fp32 and bf16 storage, would otherwise read as one size
+  // trend. A path's slope falls back to the family's pooled same-path slope; paths without a
+  // qualifier are their variant's curve and are not stored twice.
+  std::map<std::string, std::vector<CurvePoint>> curve_points, path_points;
+  std::map<std::string, std::string> variant_of_path;
+  for (const auto& p : points) {
+    if (p.family.empty() || p.variant.empty()) continue;
+    const double x = curve_x(p.roofline_s - p.work.launches * hw.launch_latency_s);
+    const std::string path = p.path.empty() ? p.variant : p.path;
+    curve_points[p.family].push_back({p.variant, x, std::log(p.efficiency)});
+    path_points[p.family].push_back({path, x, std::log(p.efficiency)});
+    variant_of_path[path] = p.variant;
+  }
   for (const auto& [family, cps] : curve_points) {
     FamilyCurves fc = fit_family_curves(cps);
     cal.curve_by_family[family] = fc.family;
     for (auto& [variant, curve] : fc.variants) cal.curve_by_variant[variant] = curve;
+    FamilyCurves pc = fit_family_curves(path_points.at(family));
+    for (auto& [path, curve] : pc.variants)
+      if (path != variant_of_path.at(path)) cal.curve_by_path[path] = curve;
   }
 
   // Spreads: how far the calibrated model still is from each fitted case, overall and per level:
-  // a variant's curve carries the p90 over its family's cases predicted by their variants' curves
-  // (pooled: four cases of one variant make a poor p90), a family's curve the p90 over the same
-  // cases predicted by the family curve alone (what a variant the fit never saw can expect).
+  // a path's or a variant's curve carries the p90 over its family's cases predicted at that level
+  // (pooled: four cases of one variant make a poor p90): path curves where fitted (else their
+  // variant's) for the path level, variant curves alone for the variant level; a family's curve
+  // the p90 over the same cases predicted by the family curve alone (what a variant the fit never
+  // saw can expect). The overall spread is that of the full lookup (path, variant, family, bound).
   HardwareProfile fitted = hw;
   fitted.calibration = cal;
   std::vector<double> errors;
-  std::map<std::string, std::vector<double>> variant_level, family_level;
+  std::map<std::string, std::vector<double>> path_level, variant_level, family_level;
+  auto error_at = [&](const FitPoint& p, const std::string& variant, const std::string& path) {
+    const Prediction q =
+        predict_roofline(p.work, p.dtype, fitted, PredictOptions{p.family, true, variant, path});
+    return std::abs(p.measured_s / q.seconds - 1);
+  };
   for (const auto& p : points) {
-    Prediction q =
-        predict_roofline(p.work, p.dtype, fitted, PredictOptions{p.family, true, p.variant});
-    errors.push_back(std::abs(p.measured_s / q.seconds - 1));
+    errors.push_back(error_at(p, p.variant, p.path));
     if (!cal.curve_by_family.count(p.family)) continue;
-    variant_level[p.family].push_back(errors.back());
-    Prediction f = predict_roofline(p.work, p.dtype, fitted, PredictOptions{p.family, true, ""});
-    family_level[p.family].push_back(std::abs(p.measured_s / f.seconds - 1));
+    path_level[p.family].push_back(errors.back());
+    variant_level[p.family].push_back(error_at(p, p.variant, ""));
+    family_level[p.family].push_back(error_at(p, "", ""));
   }
   cal.spread = percentile(errors, 90);
   for (auto& [family, curve] : cal.curve_by_family) curve.spread = percentile(family_level[family], 90);
-  for (const auto& p : points)
+  for (const auto& p : points) {
     if (auto it = cal.curve_by_variant.find(p.variant); it != cal.curve_by_variant.end())
       it->second.spread = percentile(variant_level[p.family], 90);
+    if (auto it = cal.curve_by_path.find(p.path); it != cal.curve_by_path.end())
+      it->second.spread = percentile(path_level[p.family], 90);
+  }
   cal.fitted_from = options.fitted_from;
   if (cal.fitted_from.empty()) {
     auto run = doc.find("run");

@@ -1,6 +1,6 @@
 #pragma once
-// Efficiency curves: the attained fraction of the roofline as a function of problem size, per kernel
-// family and per variant, fitted from our own sweeps.
+// Efficiency curves: the attained fraction of the roofline as a function of problem size, per
+// kernel family, per variant and per code path (model/curve_path.hpp), fitted from our own sweeps.
 //
 // Why a curve and not one number: on a real machine the same kernel reaches a larger fraction of
 // peak on large problems than on thin ones (decode steps, small tiles, short rows), because fixed
@@ -25,6 +25,9 @@
 //              sample; 0 without such pairs), center = mean x of the family's points, level =
 //              median over its variants of median(y - b (x - center)). Used for variants the fit
 //              never saw.
+// calibration_fit runs the same fit a second time with each point keyed by its code path
+// (model/curve_path.hpp) instead of its variant: per-path lines, with the pooled same-path slope
+// of the family for paths whose points span less than kMinPairDecades.
 #include <map>
 #include <string>
 #include <vector>
@@ -38,7 +41,7 @@ inline constexpr double kMaxSlope = 1.5;        // |d ln(eff) / d decade| at mos
 inline constexpr double kMaxExtrapolationDecades = 1.0;  // the slope is followed this far outside
 
 struct CurvePoint {
-  std::string variant;
+  std::string variant;  // the group a line is fitted to: a variant, or a code path (curve_path.hpp)
   double x = 0;       // log10(roofline body seconds)
   double ln_eff = 0;  // ln(roofline body / measured body)
 };

@@ -163,7 +163,7 @@ void read_calibration(const StrictTable& root, HardwareProfile& p) {
     }
   }
   if (t.has("curve")) {
-    StrictTable curves = t.table("curve", {"family", "variant"});
+    StrictTable curves = t.table("curve", {"family", "variant", "path"});
     auto read_curves = [&](const char* level, std::map<std::string, EfficiencyCurve>& out) {
       const toml::table* group = curves.optional_table(level);
       if (!group) return;
@@ -191,6 +191,7 @@ void read_calibration(const StrictTable& root, HardwareProfile& p) {
     };
     read_curves("family", c.curve_by_family);
     read_curves("variant", c.curve_by_variant);
+    read_curves("path", c.curve_by_path);
   }
 }
 
@@ -311,11 +312,12 @@ void write_calibration(const Calibration& c, ProfileWriter& w) {
       w.plain("spread", cv.spread);
     }
   };
-  if (!c.curve_by_family.empty() || !c.curve_by_variant.empty())
+  if (!c.curve_by_family.empty() || !c.curve_by_variant.empty() || !c.curve_by_path.empty())
     w.raw() << "\n# Efficiency curves: ln(efficiency) = ln_efficiency + slope * (x - center),\n"
             << "# x = log10(roofline body seconds) clamped to [x_min, x_max] (docs/model.md).\n";
   curves("family", c.curve_by_family);
   curves("variant", c.curve_by_variant);
+  curves("path", c.curve_by_path);
 }
 
 }  // namespace

@@ -37,7 +37,8 @@ struct Price {
 };
 
 // Attained fraction of the roofline as a function of problem size, fitted per kernel family (and
-// per variant inside it) from measured results (model/efficiency_curve.hpp explains the curve):
+// per variant and per code path inside it) from measured results (model/efficiency_curve.hpp
+// explains the curve):
 //   ln(efficiency) = ln_efficiency + slope * (x - center),  x = log10(roofline body seconds)
 // with [x_min, x_max] the range the fit saw (followed at most one decade beyond it).
 struct EfficiencyCurve {
@@ -56,6 +57,9 @@ struct Calibration {
   std::map<std::string, std::map<std::string, double>> efficiency_by_family;  // family -> bound -> f
   std::map<std::string, EfficiencyCurve> curve_by_family;   // family -> curve (unseen variants)
   std::map<std::string, EfficiencyCurve> curve_by_variant;  // variant -> its own curve
+  // Code path (model/curve_path.hpp: "attention.dense|causal=true") -> its own curve; only paths
+  // that differ from their variant's name.
+  std::map<std::string, EfficiencyCurve> curve_by_path;
   double spread = 0;        // p90 of |measured / calibrated prediction - 1| over the fitted cases
   double fitted_min_s = 0;  // range of roofline times the fit saw; outside it we extrapolate
   double fitted_max_s = 0;
@@ -63,7 +67,7 @@ struct Calibration {
   std::string fitted_from;  // results file(s) and date
   bool empty() const {
     return efficiency_by_bound.empty() && efficiency_by_family.empty() && curve_by_family.empty() &&
-           curve_by_variant.empty();
+           curve_by_variant.empty() && curve_by_path.empty();
   }
 };
 

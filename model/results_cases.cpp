@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "core/error.hpp"
+#include "model/curve_path.hpp"
 
 namespace moat::model {
 
@@ -35,6 +36,8 @@ std::vector<MeasuredCase> measured_cases(const nlohmann::json& doc) {
     m.name = c.value("name", "");
     m.family = c.value("family", "");
     m.variant = c.value("variant", "");
+    m.path = curve_path_of_case(c);
+    if (auto d = c.find("dtype"); d != c.end() && d->is_string()) m.storage = d->get<std::string>();
     m.dtype = math_dtype(c);
     if (auto w = c.find("work"); w != c.end() && w->is_object()) {
       Cost k;

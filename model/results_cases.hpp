@@ -15,6 +15,8 @@ struct MeasuredCase {
   std::string name;
   std::string family;
   std::string variant;
+  std::string path;                   // code path: curve_path_of_case() (model/curve_path.hpp)
+  std::string storage = "fp32";       // "dtype": storage, sets the bytes (absent: fp32)
   DType dtype = DType::fp32;          // math_dtype(): sets the compute rates predicted
   double measured_s = 0;              // summary.median_s
   std::optional<Cost> work;           // the case's cost, when recorded

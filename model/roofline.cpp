@@ -1,9 +1,9 @@
 #include "model/roofline.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "core/error.hpp"
-
 #include "model/efficiency_curve.hpp"
 #include "model/uncertainty.hpp"
 
@@ -19,14 +19,17 @@ double calibrated_efficiency(const Calibration& c, const std::string& bound,
   return 1.0;
 }
 
-const EfficiencyCurve* calibrated_curve(const Calibration& c, const std::string& family,
-                                        const std::string& variant) {
-  if (!variant.empty())
-    if (auto it = c.curve_by_variant.find(variant); it != c.curve_by_variant.end())
-      return &it->second;
-  if (!family.empty())
-    if (auto it = c.curve_by_family.find(family); it != c.curve_by_family.end()) return &it->second;
-  return nullptr;
+CurveChoice calibrated_curve(const Calibration& c, const PredictOptions& o) {
+  auto find = [](const std::map<std::string, EfficiencyCurve>& m,
+                 const std::string& key) -> const EfficiencyCurve* {
+    if (key.empty()) return nullptr;
+    auto it = m.find(key);
+    return it != m.end() ? &it->second : nullptr;
+  };
+  if (const EfficiencyCurve* p = find(c.curve_by_path, o.path)) return {p, "path"};
+  if (const EfficiencyCurve* v = find(c.curve_by_variant, o.variant)) return {v, "variant"};
+  if (const EfficiencyCurve* f = find(c.curve_by_family, o.family)) return {f, "family"};
+  return {};
 }
 
 std::string body_bound(const Prediction& p) {
@@ -62,15 +65,13 @@ Prediction predict_roofline_at(const Cost& cost, const ComputeRates& r, const Ha
   else
     p.bound = p.special_s > p.compute_s ? "special" : "compute";
   // Efficiency scales the body only: launch latency is measured, not a peak.
-  // A fitted curve (variant, then family) wins over the per-bound fractions; body > 0 only: a
-  // case with nothing to do has no size to look up.
+  // A fitted curve (code path, then variant, then family) wins over the per-bound fractions;
+  // body > 0 only: a case with nothing to do has no size to look up.
   if (options.apply_calibration && !hw.calibration.empty()) {
-    const EfficiencyCurve* curve =
-        body > 0 ? calibrated_curve(hw.calibration, options.family, options.variant) : nullptr;
-    if (curve) {
+    const CurveChoice choice = body > 0 ? calibrated_curve(hw.calibration, options) : CurveChoice{};
+    if (const EfficiencyCurve* curve = choice.curve) {
       p.efficiency = curve_efficiency(*curve, body);
-      p.calibration_level =
-          hw.calibration.curve_by_variant.count(options.variant) ? "variant" : "family";
+      p.calibration_level = choice.level;
       p.calibration_spread = curve->spread;
       p.extrapolation_decades = curve_decades_outside(*curve, body);
     } else {

@@ -21,8 +21,9 @@ struct Prediction {
   std::string hardware;   // profile id
   double roofline_s = 0;  // at 100% of peak, before calibration
   double efficiency = 1;  // attained fraction of peak applied to the body (1: uncalibrated)
-  // Where the efficiency came from: "variant" | "family" (fitted curves, model/efficiency_curve.hpp),
-  // "bound" (a fitted fraction per family and bound, or per bound), "" (uncalibrated).
+  // Where the efficiency came from: "path" | "variant" | "family" (fitted curves,
+  // model/efficiency_curve.hpp), "bound" (a fitted fraction per family and bound, or per bound),
+  // "" (uncalibrated).
   std::string calibration_level;
   double calibration_spread = 0;     // fitted spread of that level (the band's base)
   double extrapolation_decades = 0;  // how far the case lies outside what the fit saw
@@ -34,6 +35,7 @@ struct PredictOptions {
   std::string family;        // picks a per-family efficiency from [calibration] when present
   bool apply_calibration = true;
   std::string variant;       // picks the variant's efficiency curve when the fit saw the variant
+  std::string path;          // picks the code path's curve when fitted (model/curve_path.hpp)
 };
 
 Prediction predict_roofline(const Cost& cost, DType dtype, const HardwareProfile& hw);
@@ -50,8 +52,13 @@ std::string body_bound(const Prediction& p);
 double calibrated_efficiency(const Calibration& c, const std::string& bound,
                              const std::string& family);
 
-// The efficiency curve for a case: the variant's when fitted, else its family's, else null.
-const EfficiencyCurve* calibrated_curve(const Calibration& c, const std::string& family,
-                                        const std::string& variant);
+// The efficiency curve for a case and its level: the code path's curve when fitted ("path"), else
+// the variant's ("variant"), else its family's ("family"), else {nullptr, ""}. Empty names are
+// never looked up.
+struct CurveChoice {
+  const EfficiencyCurve* curve = nullptr;
+  std::string level;
+};
+CurveChoice calibrated_curve(const Calibration& c, const PredictOptions& case_names);
 
 }  // namespace moat::model

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 
+#include "model/curve_path.hpp"
 #include "model/results_cases.hpp"
 #include "model/roofline.hpp"
 #include "model/statistics.hpp"
@@ -56,7 +57,7 @@ ValidationSummary summarize_validation(const nlohmann::json& doc) {
     if (c.low_s && c.high_s) x.band = *c.low_s <= c.measured_s && c.measured_s <= *c.high_s;
     by_family[c.family].push_back(x);
     all.push_back(x);
-    s.cases.push_back({c.name, c.family, c.measured_s, *c.predicted_s});
+    s.cases.push_back({c.name, c.family, c.measured_s, *c.predicted_s, c.storage});
   }
   std::stable_sort(
       s.cases.begin(), s.cases.end(),
@@ -96,6 +97,7 @@ nlohmann::json repredict(const nlohmann::json& doc, const HardwareProfile& hw, b
     PredictOptions o;
     o.family = c.value("family", "");
     o.variant = family_only ? "" : c.value("variant", "");
+    o.path = family_only ? "" : curve_path_of_case(c);
     o.apply_calibration = true;
     const DType dt = math_dtype(c);
     const Prediction p = predict_roofline(k, dt, hw, o);
@@ -134,7 +136,9 @@ void print_validation(const ValidationSummary& s, std::ostream& out, int worst) 
     const ValidationCase& c = s.cases[std::size_t(i)];
     std::snprintf(line, sizeof line, "  %8.1f%%  x%-8.3g ", 100 * c.error(),
                   c.measured_s / c.predicted_s);
-    out << line << c.name << "\n";
+    out << line << c.name;
+    if (c.dtype != "fp32") out << "  [" << c.dtype << "]";  // the fp32 twin has the same name
+    out << "\n";
   }
 }
 
@@ -157,6 +161,7 @@ nlohmann::json validation_to_json(const ValidationSummary& s) {
   for (const auto& c : s.cases)
     j["cases"].push_back({{"name", c.name},
                           {"family", c.family},
+                          {"dtype", c.dtype},
                           {"measured_s", c.measured_s},
                           {"predicted_s", c.predicted_s},
                           {"abs_error", c.error()}});

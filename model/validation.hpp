@@ -26,6 +26,7 @@ struct ValidationStats {
 struct ValidationCase {
   std::string name, family;
   double measured_s = 0, predicted_s = 0;
+  std::string dtype = "fp32";  // storage: names do not carry it, code-path curves do
   double error() const { return std::abs(measured_s / predicted_s - 1); }
 };
 
@@ -39,9 +40,9 @@ struct ValidationSummary {
 ValidationSummary summarize_validation(const nlohmann::json& results_doc);
 
 // A copy of the results whose ok cases are predicted again from their recorded work (family,
-// variant, dtype) with `hw` (calibration applied): judges a profile against measurements taken
-// before it was fitted. With `family_only`, variant curves are ignored, as for variants the fit
-// never saw. Cases without recorded work keep no prediction.
+// variant, code path, dtype) with `hw` (calibration applied): judges a profile against
+// measurements taken before it was fitted. With `family_only`, path and variant curves are
+// ignored, as for variants the fit never saw. Cases without recorded work keep no prediction.
 nlohmann::json repredict(const nlohmann::json& results_doc, const HardwareProfile& hw,
                          bool family_only = false);
 // The table, then the `worst` cases with the largest errors (0: none).

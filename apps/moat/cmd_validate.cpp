@@ -24,8 +24,9 @@ void add_validate_command(CLI::App& app) {
   cmd->add_option("--hardware", hardware,
                   "Predict the cases again from their recorded work with this profile (e.g. one "
                   "fitted after they were measured) instead of using the recorded predictions");
-  cmd->add_flag("--family-only", family_only,
-                "With --hardware: ignore variant curves (as for variants the fit never saw)");
+  cmd->add_flag(
+      "--family-only", family_only,
+      "With --hardware: ignore variant and code-path curves (as for variants the fit never saw)");
   static int worst = 5;
   cmd->add_option("--worst", worst, "List this many cases with the largest errors (0: none)")
       ->check(CLI::Range(0, 100000));

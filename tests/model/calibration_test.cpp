@@ -84,7 +84,7 @@ TEST(CalibrationFit, FittedProfilePredictsTheMeasuredMedian) {
   hw.calibration = fit_calibration(doc, hw);
   Cost c;
   c.flops_matrix = 1e-3 * 1e11;
-  EXPECT_NEAR(predict_roofline(c, DType::fp32, hw, {"f", true, ""}).seconds, 2e-3, 1e-15);
+  EXPECT_NEAR(predict_roofline(c, DType::fp32, hw, {"f", true, "", ""}).seconds, 2e-3, 1e-15);
 }
 
 TEST(Validation, MedianAndP90OfRelativeErrorPerFamilyAndOverall) {

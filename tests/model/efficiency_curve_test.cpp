@@ -112,26 +112,26 @@ TEST(EfficiencyCurve, PredictionUsesVariantThenFamilyCurveAndWidensOutside) {
   hw.calibration.efficiency_by_bound = {{"compute", 0.9}};
   Cost c;
   c.flops_matrix = 1e9;  // 1 ms at 1e12 FLOP/s
-  Prediction pv = predict_roofline(c, DType::fp32, hw, {"f", true, "f.v"});
+  Prediction pv = predict_roofline(c, DType::fp32, hw, {"f", true, "f.v", ""});
   EXPECT_EQ(pv.calibration_level, "variant");
   EXPECT_NEAR(pv.seconds, 1e-3 / 0.25, 1e-15);
   EXPECT_NEAR(pv.high_s / pv.seconds, 1.1, 1e-12);
-  Prediction pf = predict_roofline(c, DType::fp32, hw, {"f", true, "f.unseen"});
+  Prediction pf = predict_roofline(c, DType::fp32, hw, {"f", true, "f.unseen", ""});
   EXPECT_EQ(pf.calibration_level, "family");
   EXPECT_NEAR(pf.seconds, 1e-3 / 0.5, 1e-15);
   EXPECT_NEAR(pf.high_s / pf.seconds, 1.3, 1e-12);  // the family's (wider) spread
-  Prediction pb = predict_roofline(c, DType::fp32, hw, {"g", true, "g.v"});
+  Prediction pb = predict_roofline(c, DType::fp32, hw, {"g", true, "g.v", ""});
   EXPECT_EQ(pb.calibration_level, "bound");
   EXPECT_NEAR(pb.efficiency, 0.9, 1e-12);
   // Two decades beyond the fitted range: the band widens by 1 + 2 * kWideningPerDecade.
   Cost big;
   big.flops_matrix = 1e12;  // 1 s: x = 0, x_max = -2
-  Prediction far = predict_roofline(big, DType::fp32, hw, {"f", true, "f.v"});
+  Prediction far = predict_roofline(big, DType::fp32, hw, {"f", true, "f.v", ""});
   EXPECT_NEAR(far.extrapolation_decades, 2, 1e-12);
   EXPECT_NEAR(far.high_s / far.seconds, 1.1 * (1 + 2 * kWideningPerDecade), 1e-12);
   EXPECT_NEAR(far.seconds / far.low_s, 1.1 * (1 + 2 * kWideningPerDecade), 1e-12);
   // Uncalibrated on request: the bare roofline and the uncalibrated band.
-  Prediction off = predict_roofline(c, DType::fp32, hw, {"f", false, "f.v"});
+  Prediction off = predict_roofline(c, DType::fp32, hw, {"f", false, "f.v", ""});
   EXPECT_DOUBLE_EQ(off.seconds, 1e-3);
   EXPECT_NEAR(off.high_s / off.seconds, kUncalibratedHigh, 1e-12);
 }
@@ -187,7 +187,7 @@ TEST(EfficiencyCurve, FitFromResultsRecoversACurveAndRoundTripsThroughTheProfile
   // The fitted profile predicts the fitted points within its recorded spread.
   Cost k;
   k.flops_matrix = 1e9;
-  Prediction p = predict_roofline(k, DType::fp32, back, {"fam", true, "v"});
+  Prediction p = predict_roofline(k, DType::fp32, back, {"fam", true, "v", ""});
   // Hand-computed: v's own line passes through both of its points, so at x = -3 it gives exactly
   // 10%: 1 ms of roofline work takes 10 ms. Every fitted point is reproduced, so the spread of the
   // variant level (p90 over the family's cases) is 0.

@@ -71,11 +71,12 @@ TEST(Roofline, CalibrationDividesTheBodyByTheAttainedFraction) {
   EXPECT_DOUBLE_EQ(p.efficiency, 0.5);
   EXPECT_DOUBLE_EQ(p.seconds, 4e-3 / 0.5 + 2e-6);
   EXPECT_DOUBLE_EQ(p.roofline_s, 4e-3 + 2e-6);
-  Prediction fam = predict_roofline(toy_cost(), DType::fp32, hw, {"attention/dense-softmax", true, ""});
+  Prediction fam =
+      predict_roofline(toy_cost(), DType::fp32, hw, {"attention/dense-softmax", true, "", ""});
   EXPECT_DOUBLE_EQ(fam.seconds, 4e-3 / 0.25 + 2e-6);
-  Prediction other = predict_roofline(toy_cost(), DType::fp32, hw, {"moe/unknown", true, ""});
+  Prediction other = predict_roofline(toy_cost(), DType::fp32, hw, {"moe/unknown", true, "", ""});
   EXPECT_DOUBLE_EQ(other.efficiency, 0.5);  // falls back to the per-bound fraction
-  Prediction off = predict_roofline(toy_cost(), DType::fp32, hw, {"", false, ""});
+  Prediction off = predict_roofline(toy_cost(), DType::fp32, hw, {"", false, "", ""});
   EXPECT_DOUBLE_EQ(off.seconds, off.roofline_s);
   // Calibrated band: the fitted spread on both sides (no extrapolation: no fitted range given).
   const double latency = 1 + p.launch_s / p.seconds;
