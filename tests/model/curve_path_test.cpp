@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "curve_fixtures.hpp"
 #include "model/calibration_fit.hpp"
 #include "model/efficiency_curve.hpp"
 #include "model/results_cases.hpp"
@@ -20,6 +21,9 @@
 
 namespace moat::model {
 namespace {
+
+using testing::flat_curve;
+HardwareProfile machine() { return testing::toy_machine(); }
 
 TEST(CurvePath, QualifiesTheVariantByDtypeAndTextOrBooleanParameters) {
   const nlohmann::json params = {{"seq_q", 2048},  {"causal", true},    {"scale", 0.5},
@@ -57,33 +61,12 @@ TEST(CurvePath, OfAResultsRecordAndOfItsMeasuredCase) {
   EXPECT_EQ(cases[0].variant, "attention.dense");
 }
 
-HardwareProfile machine() {
-  HardwareProfile hw;
-  hw.id = "toy";
-  hw.kind = "cpu";
-  hw.provenance = "measured";
-  hw.compute[DType::fp32] = {1e12, 1e11};
-  hw.memory = {{"DRAM", 1e9, 1e11}};
-  return hw;
-}
-
 // A compute-bound case of `variant`: `flops` at 1e12 FLOP/s, measured at `efficiency` of that.
 nlohmann::json measured(const std::string& variant, const std::string& dtype, bool causal,
                         double flops, double efficiency) {
-  return {{"name", variant + "?flops=" + std::to_string(flops)},
-          {"variant", variant},
-          {"family", "fam"},
-          {"dtype", dtype},
-          {"params", {{"causal", causal}, {"seq_q", flops / 1e6}}},
-          {"status", "ok"},
-          {"work",
-           {{"flops_matrix", flops},
-            {"flops_vector", 0.0},
-            {"special_ops", 0.0},
-            {"bytes_dram", 0.0},
-            {"bytes_onchip", 0.0},
-            {"launches", 0.0}}},
-          {"summary", {{"median_s", flops / 1e12 / efficiency}}}};
+  return testing::compute_bound_record(variant + "?flops=" + std::to_string(flops), variant, dtype,
+                                       {{"causal", causal}, {"seq_q", flops / 1e6}}, flops,
+                                       flops / 1e12 / efficiency);
 }
 
 // Variant v: causal cases at 10%, 20%, 40% of peak over three decades (ln 2 per decade), full
@@ -167,16 +150,6 @@ TEST(CurvePathFit, EachCodePathGetsItsOwnLineTheVariantCurveStaysAsBefore) {
   EXPECT_EQ(bf16_rows, 1);
   const nlohmann::json fam_only = repredict(doc, fitted, true);
   for (const auto& rec : fam_only["cases"]) EXPECT_EQ(rec["prediction"]["calibration"], "family");
-}
-
-EfficiencyCurve flat_curve(double efficiency, double spread) {
-  EfficiencyCurve c;
-  c.ln_efficiency = std::log(efficiency);
-  c.center = -3;
-  c.x_min = -4;
-  c.x_max = -2;
-  c.spread = spread;
-  return c;
 }
 
 TEST(CurvePathPrediction, PathBeatsVariantBeatsFamilyBeatsBound) {

@@ -1,13 +1,15 @@
 // Efficiency curves (model/efficiency_curve.hpp) against hand-computed fits, their use in
 // predictions and bands, and their round trip through a profile's [calibration] table.
+#include "model/efficiency_curve.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "curve_fixtures.hpp"
 #include "model/calibration_fit.hpp"
-#include "model/efficiency_curve.hpp"
 #include "model/roofline.hpp"
 #include "model/uncertainty.hpp"
 #include "model/validation.hpp"
@@ -15,14 +17,16 @@
 namespace moat::model {
 namespace {
 
+using testing::flat_curve;
+HardwareProfile machine() { return testing::toy_machine(); }
+
 TEST(EfficiencyCurve, OwnLinePerVariantPooledTheilSenForTheFamily) {
   // Variant a: x = -3, -2, -1 with ln eff = -2, -1.5, -1 (slope 0.5 per decade).
   // Variant b: x = -3, -1 with ln eff = -1, 0 (slope 0.5); a pair closer than 0.1 decade is ignored
   // by the family's Theil-Sen slope (but not by b's own least squares).
   // Variant c: a single point (no slope information), x = -2, ln eff = -3.
-  std::vector<CurvePoint> pts = {{"a", -3, -2},  {"a", -2, -1.5}, {"a", -1, -1},
-                                 {"b", -3, -1},  {"b", -1, 0},    {"b", -1.05, 5},
-                                 {"c", -2, -3}};
+  std::vector<CurvePoint> pts = {{"a", -3, -2}, {"a", -2, -1.5}, {"a", -1, -1}, {"b", -3, -1},
+                                 {"b", -1, 0},  {"b", -1.05, 5}, {"c", -2, -3}};
   FamilyCurves fc = fit_family_curves(pts);
   // Family: pair slopes a: 0.5, 0.5, 0.5; b: (-3,-1): 0.5, (-3,-1.05): 6/1.95 = 3.08,
   // (-1,-1.05) ignored. Median of {0.5, 0.5, 0.5, 0.5, 3.08} = 0.5.
@@ -81,28 +85,6 @@ TEST(EfficiencyCurve, NoSlopeWithoutPairsAndSlopeIsClamped) {
   EXPECT_DOUBLE_EQ(steep.family.slope, kMaxSlope);
 }
 
-HardwareProfile machine() {
-  HardwareProfile hw;
-  hw.id = "toy";
-  hw.kind = "cpu";
-  hw.provenance = "measured";
-  hw.compute[DType::fp32] = {1e12, 1e11};
-  hw.memory = {{"DRAM", 1e9, 1e11}};
-  hw.launch_latency_s = 0;
-  return hw;
-}
-
-// A flat curve at `efficiency`, fitted over x in [-4, -2] (0.1 to 10 ms of roofline work).
-EfficiencyCurve flat_curve(double efficiency, double spread = 0) {
-  EfficiencyCurve c;
-  c.ln_efficiency = std::log(efficiency);
-  c.center = -3;
-  c.x_min = -4;
-  c.x_max = -2;
-  c.spread = spread;
-  return c;
-}
-
 TEST(EfficiencyCurve, PredictionUsesVariantThenFamilyCurveAndWidensOutside) {
   HardwareProfile hw = machine();
   const EfficiencyCurve fam = flat_curve(0.5, 0.3);
@@ -137,15 +119,8 @@ TEST(EfficiencyCurve, PredictionUsesVariantThenFamilyCurveAndWidensOutside) {
 }
 
 nlohmann::json measured(const std::string& variant, double flops, double measured_s) {
-  return {{"name", variant + "?x"},
-          {"variant", variant},
-          {"family", "fam"},
-          {"dtype", "fp32"},
-          {"status", "ok"},
-          {"work",
-           {{"flops_matrix", flops}, {"flops_vector", 0.0}, {"special_ops", 0.0},
-            {"bytes_dram", 0.0}, {"bytes_onchip", 0.0}, {"launches", 0.0}}},
-          {"summary", {{"median_s", measured_s}}}};
+  return testing::compute_bound_record(variant + "?x", variant, "fp32", nlohmann::json::object(),
+                                       flops, measured_s);
 }
 
 TEST(EfficiencyCurve, FitFromResultsRecoversACurveAndRoundTripsThroughTheProfile) {
@@ -220,9 +195,10 @@ TEST(Validation, CountsCasesInsideTheirBand) {
                           {"summary", {{"median_s", measured_s}}},
                           {"prediction", {{"seconds", 1.0}, {"low_s", low}, {"high_s", high}}}};
   };
-  nlohmann::json doc = {{"schema", "moat.results"},
-                        {"cases", {rec(1.05, 0.9, 1.1), rec(1.2, 0.9, 1.1), rec(0.95, 0.9, 1.1),
-                                   rec(1.0, 0.5, 2.0)}}};
+  nlohmann::json doc = {
+      {"schema", "moat.results"},
+      {"cases",
+       {rec(1.05, 0.9, 1.1), rec(1.2, 0.9, 1.1), rec(0.95, 0.9, 1.1), rec(1.0, 0.5, 2.0)}}};
   ValidationSummary s = summarize_validation(doc);
   EXPECT_EQ(s.overall.with_band, 4);
   EXPECT_NEAR(s.overall.within_band, 0.75, 1e-12);
