@@ -110,6 +110,54 @@ KOKKOS_FORCEINLINE_FUNCTION float lanes_sum(float x, int width) {
   return x;
 }
 
+KOKKOS_INLINE_FUNCTION constexpr int log2_of(int n) { return n <= 1 ? 0 : 1 + log2_of(n / 2); }
+
+#if defined(__CUDA_ARCH__)
+// One reduce-scatter step of warp_sum_all at lane distance Off, the thread holding x[0, Held).
+template <int Held, int Off, int N>
+__device__ __forceinline__ void warp_sum_step(float (&x)[N], unsigned lane) {
+  if constexpr (Off > 0) {
+    if constexpr (Held > 1) {
+      constexpr int h = Held / 2;
+      const bool upper = lane & unsigned(Off);  // keeps the upper half
+#pragma unroll
+      for (int i = 0; i < h; ++i) {
+        const float send = upper ? x[i] : x[i + h], keep = upper ? x[i + h] : x[i];
+        x[i] = keep + __shfl_xor_sync(0xffffffffu, send, Off);
+      }
+      warp_sum_step<h, Off / 2>(x, lane);
+    } else {
+      x[0] += __shfl_xor_sync(0xffffffffu, x[0], Off);
+      warp_sum_step<1, Off / 2>(x, lane);
+    }
+  }
+}
+#endif
+
+// x[i] = the sum of x[i] over the 32 threads of a warp, for every i < N (a power of two <= 32),
+// in every thread: a reduce-scatter (each step halves the values a thread holds: it sends one
+// half to the partner lane and adds the other half from it) then an all-gather, ~5 N
+// instructions where N separate lanes_sum calls take 10 N. Host teams: one thread, no-op.
+template <int N>
+KOKKOS_FORCEINLINE_FUNCTION void warp_sum_all(float (&x)[N]) {
+  static_assert(N >= 1 && N <= 32 && (N & (N - 1)) == 0, "N: a power of two <= 32");
+#if defined(__CUDA_ARCH__)
+  // The lane in the warp: warps are cut from the linear thread index (Kokkos lays a team's
+  // threads along threadIdx.y, vector lanes along x).
+  const unsigned lane = (threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z)) % 32u;
+  warp_sum_step<N, 16>(x, lane);
+  // Value v now sits, complete, in the lanes whose bits (from 16 down) spell v's index bits.
+  const float mine = x[0];
+  constexpr int kShift = 5 - log2_of(N);  // lane = v << kShift
+#pragma unroll
+  for (int v = 0; v < N; ++v) x[v] = __shfl_sync(0xffffffffu, mine, v << kShift);
+#elif defined(__HIP_DEVICE_COMPILE__) || defined(__SYCL_DEVICE_ONLY__)
+#error "moat::kx::warp_sum_all: no implementation for this device backend"
+#else
+  (void)x;
+#endif
+}
+
 // A barrier over a team that is one whole CUDA block: __syncthreads, without the check Kokkos'
 // team_barrier makes for teams that share a warp; team_barrier elsewhere.
 template <class Member>

@@ -71,14 +71,4 @@ KOKKOS_INLINE_FUNCTION bool packet_aligned(const void* p) {
   return reinterpret_cast<std::uintptr_t>(p) % 16 == 0;
 }
 
-// Kokkos guarantees team scratch 8-byte alignment only: a scratch block read with packets asks
-// for kPacketSlack more bytes and starts at packet_align(its pointer).
-inline constexpr std::size_t kPacketSlack = 16;
-// Pointer arithmetic, not an integer round trip: GPU compilers then still see a scratch pointer
-// and emit shared-memory instructions (a generic load of scratch goes through the L1 pipeline).
-KOKKOS_INLINE_FUNCTION char* packet_align(void* p) {
-  const auto x = reinterpret_cast<std::uintptr_t>(p);
-  return static_cast<char*>(p) + ((16 - x % 16) % 16);
-}
-
 }  // namespace moat

@@ -38,8 +38,30 @@ std::vector<float> decode_with(int layout_threads, const attention::DecodeSchedu
   return download_floats(o);
 }
 
+// The lanes kernel (decode_lanes.hpp) on the host: one lane per key row, so a lane holds the
+// whole row (at most two 4-element slots: narrow heads here) and the thread runs every key group
+// in turn before the groups' states merge.
 template <class T>
-void expect_staged_equals_per_row(const AttentionShape& s, double rel_tol, double abs_tol) {
+std::vector<float> decode_lanes_with(int groups, const attention::DecodeSchedule& sch,
+                                     const AttentionShape& s, const View4<const T>& q,
+                                     const attention::ContiguousKVOf<T>& kv, bool causal) {
+  attention::DecodePlan plan(sch, s);
+  View4<T> o("o", s.batch, s.heads_q, s.seq_q, s.value_dim);
+  poison(o);
+  const auto lay = attention::DecodeLanesLayout::make(s, 1, groups, kCudaLevel0ScratchMax);
+  EXPECT_GT(lay.lanes, 0);
+  EXPECT_EQ(lay.groups, groups);
+  attention::run_decode_lanes(q, kv, s, causal, plan, lay);
+  attention::merge_decode_partials(plan, s, o);
+  return download_floats(o);
+}
+
+// A GPU phase-1 path against the per-row kernel on the same inputs, causal and not, for split-KV
+// (1 and 3 splits) and stream-K schedules: path(setting, schedule, q, kv, causal) for each
+// setting (layout threads of the staged kernel, key groups of the lanes kernel).
+template <class T, class Path>
+void expect_path_equals_per_row(const AttentionShape& s, double rel_tol, double abs_tol,
+                                std::initializer_list<int> settings, const Path& path) {
   const DType dt = std::is_same_v<T, float> ? DType::fp32 : DType::bf16;
   auto h = attention::random_decode_data(s, dt, 11);
   auto q = attention::device4<T>("q", h.q, s.batch, s.heads_q, s.seq_q, s.head_dim);
@@ -51,14 +73,76 @@ void expect_staged_equals_per_row(const AttentionShape& s, double rel_tol, doubl
                             attention::split_kv_schedule(s.batch, s.heads_kv, s.seq_kv, 3),
                             attention::lean_schedule(s.batch, s.heads_kv, s.seq_kv, 5)}) {
       const auto want = decode_with<T>(0, sch, s, q, kv, causal);
-      for (int threads : {1, attention::kDecodeStagedThreads}) {
-        const auto got = decode_with<T>(threads, sch, s, q, kv, causal);
+      for (int setting : settings) {
+        const auto got = path(setting, sch, q, kv, causal);
         ASSERT_EQ(got.size(), want.size());
         for (std::size_t i = 0; i < got.size(); ++i)
           ASSERT_NEAR(got[i], want[i], rel_tol * std::fabs(want[i]) + abs_tol)
-              << "element " << i << " causal " << causal << " layout threads " << threads;
+              << "element " << i << " causal " << causal << " setting " << setting;
       }
     }
+}
+
+template <class T>
+void expect_staged_equals_per_row(const AttentionShape& s, double rel_tol, double abs_tol) {
+  expect_path_equals_per_row<T>(
+      s, rel_tol, abs_tol, {1, attention::kDecodeStagedThreads},
+      [&](int threads, const auto& sch, const auto& q, const auto& kv, bool causal) {
+        return decode_with<T>(threads, sch, s, q, kv, causal);
+      });
+}
+
+template <class T>
+void expect_lanes_equals_per_row(const AttentionShape& s, double rel_tol, double abs_tol) {
+  expect_path_equals_per_row<T>(
+      s, rel_tol, abs_tol, {1, 3, 4},
+      [&](int groups, const auto& sch, const auto& q, const auto& kv, bool causal) {
+        return decode_lanes_with<T>(groups, sch, s, q, kv, causal);
+      });
+}
+
+TEST(DecodePaths, LanesKernelEqualsPerRowKernel) {
+  for (AttentionShape s : {AttentionShape{2, 8, 2, 2, 333, 4, 4, 0.5f},   // 8 rows, causal tokens
+                           AttentionShape{1, 8, 2, 1, 200, 8, 8, 0.35f},  // 4 rows, 2 slots
+                           AttentionShape{1, 4, 4, 1, 200, 8, 4, 0.35f},  // MHA: one row
+                           AttentionShape{1, 6, 2, 1, 77, 4, 8, 0.5f},    // 3 of 4 rows live
+                           AttentionShape{1, 4, 2, 3, 50, 4, 4, 0.5f}})   // 6 of 8 rows live
+    expect_lanes_equals_per_row<float>(s, 1e-5, 2e-6);
+  // outputs rounded to bf16 once: the two summation orders may land one ulp apart
+  expect_lanes_equals_per_row<bf16>(AttentionShape{2, 8, 2, 1, 290, 8, 8, 0.35f}, 1e-2, 1e-5);
+}
+
+// What the GPU runs: 32 lanes for head_dim 128, slots and register rows from the shape, key
+// groups cut to fit scratch, and the shapes the lanes kernel leaves to the staged kernel.
+TEST(DecodePaths, LanesLayoutFollowsTheShape) {
+  const auto budget = kCudaLevel0ScratchMax;
+  using Layout = attention::DecodeLanesLayout;
+  const AttentionShape llama{8, 32, 8, 1, 8192, 128, 128, 0.09f};  // GQA group 4
+  const auto four = Layout::make(llama, 32, 4, budget);
+  EXPECT_EQ(four.lanes, 32);
+  EXPECT_EQ(four.slots, 1);
+  EXPECT_EQ(four.rows, 4);
+  EXPECT_EQ(four.threads(), 128);
+  EXPECT_LE(std::size_t(four.bytes), budget);
+  EXPECT_EQ(Layout::make(llama, 32, 16, budget).groups, 16) << "16 warps: 33 KB of states";
+  const AttentionShape mha{1, 32, 32, 1, 4096, 64, 64, 0.125f};
+  const auto one = Layout::make(mha, 32, 8, budget);
+  EXPECT_EQ(one.slots, 1) << "64 elements: half the warp's lanes hold 4 each, the rest none";
+  EXPECT_EQ(one.rows, 1);
+  const AttentionShape wide{8, 32, 8, 1, 8192, 256, 256, 0.06f};
+  EXPECT_EQ(Layout::make(wide, 32, 4, budget).slots, 2);
+  const AttentionShape group8{1, 64, 8, 1, 4096, 128, 128, 0.09f};
+  const auto eight = Layout::make(group8, 32, 16, budget);
+  EXPECT_EQ(eight.rows, 8);
+  EXPECT_EQ(eight.groups, 8) << "8 rows of 130 floats per group: 16 groups do not fit";
+  EXPECT_EQ(Layout::make(AttentionShape{1, 64, 8, 1, 64, 256, 256, 0.06f}, 32, 4, budget).lanes, 0)
+      << "8 rows of two slots: too many registers";
+  EXPECT_EQ(Layout::make(AttentionShape{1, 36, 4, 1, 64, 128, 128, 0.1f}, 32, 4, budget).lanes, 0)
+      << "9 rows";
+  EXPECT_EQ(Layout::make(AttentionShape{1, 32, 1, 1, 64, 576, 512, 0.04f}, 32, 4, budget).lanes, 0)
+      << "MLA latent rows: 5 slots";
+  EXPECT_EQ(Layout::make(AttentionShape{1, 4, 2, 1, 64, 30, 32, 0.1f}, 32, 4, budget).lanes, 0)
+      << "rows are not whole 4-element slots";
 }
 
 TEST(DecodePaths, StagedKernelEqualsPerRowKernel) {

@@ -37,8 +37,9 @@ DecodeSchedule lean_schedule(int batch, int heads_kv, int keys, int workers) {
       const std::int64_t head = it / tiles;
       const std::int64_t seg_end = std::min(stop, (head + 1) * tiles);
       const int t0 = int(it - head * tiles), t1 = int(seg_end - head * tiles);
-      s.items.push_back({int(head / heads_kv), int(head % heads_kv), std::min(keys, t0 * kDecodeKeyTile),
-                         std::min(keys, t1 * kDecodeKeyTile), int(s.items.size())});
+      s.items.push_back({int(head / heads_kv), int(head % heads_kv),
+                         std::min(keys, t0 * kDecodeKeyTile), std::min(keys, t1 * kDecodeKeyTile),
+                         int(s.items.size())});
       it = seg_end;
     }
     s.team_offsets.push_back(int(s.items.size()));
@@ -48,6 +49,24 @@ DecodeSchedule lean_schedule(int batch, int heads_kv, int keys, int workers) {
   for (const auto& item : s.items) ++s.slot_offsets[std::size_t(item.b) * heads_kv + item.hk + 1];
   for (std::size_t h = 0; h < std::size_t(heads); ++h) s.slot_offsets[h + 1] += s.slot_offsets[h];
   return s;
+}
+
+DecodeLanesLayout DecodeLanesLayout::make(const AttentionShape& s, int lanes, int groups,
+                                          std::size_t budget) {
+  const int rows = s.group() * s.seq_q;
+  if (rows > kDecodeLanesMaxRows || s.head_dim % 4 != 0 || s.value_dim % 4 != 0) return {};
+  DecodeLanesLayout lay;
+  const int quads = std::max(s.head_dim, s.value_dim) / 4;
+  lay.lanes = lanes;
+  lay.slots = (quads + lay.lanes - 1) / lay.lanes;
+  lay.rows = rows == 1 ? 1 : rows <= 4 ? 4 : 8;
+  if (lay.slots > kMaxSlots || lay.rows * lay.slots > 8) return {};  // 128 registers per thread
+  const std::size_t state = std::size_t(rows) * (s.value_dim + 2) * sizeof(float), slack = 16;
+  lay.groups = std::max(1, groups);
+  while (lay.groups > 1 && lay.groups * state + slack > budget) lay.groups /= 2;
+  if (lay.groups * state + slack > budget) return {};
+  lay.bytes = int(lay.groups * state + slack);
+  return lay;
 }
 
 }  // namespace moat::attention

@@ -3,8 +3,11 @@
 // use it). Phase 1 runs items: keys [begin, end) of one KV head (b, hk) for every query row of
 // its group, producing one partial online-softmax state per row in partial slot `slot`. Phase 2
 // merges, per (b, hk), its slots [slot_offsets[b*heads_kv+hk], slot_offsets[...+1]).
+#include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "kernels/attention/common/shape.hpp"
 
 namespace moat::attention {
 
@@ -16,11 +19,31 @@ struct DecodeItem {
 };
 
 struct DecodeSchedule {
-  std::vector<DecodeItem> items;   // in team order
-  std::vector<int> team_offsets;   // team t runs items [team_offsets[t], team_offsets[t+1])
-  std::vector<int> slot_offsets;   // size batch*heads_kv + 1
+  std::vector<DecodeItem> items;  // in team order
+  std::vector<int> team_offsets;  // team t runs items [team_offsets[t], team_offsets[t+1])
+  std::vector<int> slot_offsets;  // size batch*heads_kv + 1
   int teams() const { return int(team_offsets.size()) - 1; }
   int slots() const { return slot_offsets.empty() ? 0 : slot_offsets.back(); }
+};
+
+// GPU phase 1 for groups of few query rows (decode_lanes.hpp): each key row spread over `lanes`
+// threads that hold the group's query rows and output accumulators in registers, so K/V rows are
+// read once, with no staging. Larger groups stage key tiles in scratch (decode_staged.hpp).
+inline constexpr int kDecodeLanesMaxRows = 8;
+
+// How teams of the lanes kernel split an item; lanes = 0 when the kernel does not apply.
+struct DecodeLanesLayout {
+  static constexpr int kMaxSlots = 2;
+  int lanes = 0;   // threads per key row: a warp (32) on GPUs, 1 on host teams
+  int groups = 0;  // key groups per team
+  int rows = 0;    // register rows R: 1, 4 or 8 (>= the group's query rows; extra rows masked)
+  int slots = 0;   // 4-element slots per lane and row: 1 or kMaxSlots
+  int bytes = 0;   // level-0 scratch: one (m, l, o) state per group, plus alignment slack
+
+  int threads() const { return lanes * groups; }
+
+  // lanes: 32 on GPUs, 1 on host teams; groups: key groups wanted (halved to fit `budget`).
+  static DecodeLanesLayout make(const AttentionShape& s, int lanes, int groups, std::size_t budget);
 };
 
 // Flash-decoding: each head's keys [0, keys) cut into n_splits tile-aligned chunks (trailing

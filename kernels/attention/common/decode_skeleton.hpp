@@ -20,6 +20,7 @@
 // assumes index = position, true of contiguous and paged caches. Eviction caches run seq_q = 1.
 #include <string>
 
+#include "kernels/attention/common/decode_lanes.hpp"
 #include "kernels/attention/common/decode_schedule.hpp"
 #include "kernels/attention/common/decode_staged.hpp"
 #include "kernels/attention/common/online_softmax.hpp"
@@ -156,12 +157,21 @@ void merge_decode_partials(const DecodePlan& plan, const AttentionShape& s, cons
 }
 
 // Both phases: o = softmax attention of q over the cache `kv`, as the plan decomposes it.
-// Phase 1 runs the staged kernel (decode_staged.hpp) on devices, or wherever kStaged is set (the
-// tests run it on the host), and the per-row kernel above on hosts or when the staged tiles do
-// not fit in level-0 scratch (very wide heads of many rows).
+// Phase 1 on devices (or wherever kStaged is set: the tests run it on the host): the lanes kernel
+// (decode_lanes.hpp) when the group's query rows fit in registers, else the staged kernel
+// (decode_staged.hpp); the per-row kernel above on hosts or when the staged tiles do not fit in
+// level-0 scratch (very wide heads of many rows).
 template <class KV, bool kStaged = !kExecOnHost, class T = DecodeValue<KV>>
 void decode_attention(const View4<const T>& q, const KV& kv, const View4<T>& o,
                       const AttentionShape& s, bool causal, const DecodePlan& plan) {
+  if (kStaged) {
+    const DecodeLanesLayout lanes = decode_lanes_layout(s, plan.teams);
+    if (lanes.lanes > 0) {
+      run_decode_lanes(q, kv, s, causal, plan, lanes);
+      merge_decode_partials(plan, s, o);
+      return;
+    }
+  }
   using Staged = DecodeStagedKernel<KV, DecodePlan>;
   const int threads = kExecOnHost ? 1 : kDecodeStagedThreads;
   const DecodeStagedLayout lay =

@@ -53,6 +53,8 @@ struct DecodeStagedLayout {
   int score_parts = 1, value_slices = 1, log_slices = 0;
   int q = 0, score = 0, prob = 0, o = 0, m = 0, alpha = 0, l = 0, k = 0, v = 0, bytes = 0;
   int k_stride = 0;  // elements of T between K rows
+  // Requested on top of the block: Kokkos aligns it to 16 bytes within the team's scratch.
+  static constexpr int kAlignSlack = 16;
 
   DecodeStagedLayout() = default;
   DecodeStagedLayout(int rows, int head_dim, int value_dim, int keys, int elem_bytes, int nt) {
@@ -67,16 +69,16 @@ struct DecodeStagedLayout {
       value_slices *= 2, ++log_slices;
     const auto floats = [](int n) { return (n + 3) / 4 * 16; };  // bytes, 16-byte multiples
     k_stride = head_dim + lanes;
-    q = 0;                                                        // q rows, pre-scaled
-    score = q + floats(rows * head_dim);                          // score planes of the tile
-    prob = score + floats(score_parts * rows * kt);               // probabilities of the tile
-    o = prob + floats(rows * kt);                                 // output accumulator planes
-    m = o + floats(value_slices * rows * value_dim);              // running max, two parities
-    alpha = m + floats(2 * rows);                                 // this tile's rescale per row
-    l = alpha + floats(rows);                                     // running row sums, per plane
-    k = l + floats(value_slices * rows);                          // K tile
-    v = k + kt * k_stride * elem_bytes;                           // V tile
-    bytes = v + kt * value_dim * elem_bytes + int(kPacketSlack);  // slack: packet_align
+    q = 0;                                            // q rows, pre-scaled
+    score = q + floats(rows * head_dim);              // score planes of the tile
+    prob = score + floats(score_parts * rows * kt);   // probabilities of the tile
+    o = prob + floats(rows * kt);                     // output accumulator planes
+    m = o + floats(value_slices * rows * value_dim);  // running max, two parities
+    alpha = m + floats(2 * rows);                     // this tile's rescale per row
+    l = alpha + floats(rows);                         // running row sums, per plane
+    k = l + floats(value_slices * rows);              // K tile
+    v = k + kt * k_stride * elem_bytes;               // V tile
+    bytes = v + kt * value_dim * elem_bytes + kAlignSlack;
   }
 };
 
@@ -281,7 +283,8 @@ struct DecodeStagedKernel {
     const int rows = s.group() * s.seq_q, team = member.league_rank();
     const int tid = member.team_rank(), nt = member.team_size(), kt = lay.kt;
     const Team tm{tid, nt,
-                  packet_align(ScratchView1<char>(member.team_scratch(0), lay.bytes).data()),
+                  static_cast<char*>(member.team_scratch(0).get_shmem_aligned(
+                      lay.bytes - DecodeStagedLayout::kAlignSlack, 16)),
                   PacketGrid(s.head_dim / W, tid, nt), PacketGrid(s.value_dim / W, tid, nt)};
     const int D = s.head_dim, Dv = s.value_dim, slices = lay.value_slices;
     float* qs = tm.f(lay.q);

@@ -45,9 +45,13 @@ struct StreamGroupedGemm {
   static constexpr int kRowGroups = kRows / kThreadRows;
   static constexpr int kKParts = kThreads / (kColLanes * kRowGroups);
   static constexpr int kPartDepth = KS / kKParts;  // k rows of a stage per k-part
-  // k rows per step: 128 bytes of B per lane in flight (32 KB per 256-thread team, one team per
-  // SM); FMAs go 4 / kInputs rows at a time so that 16 converted B values are live.
-  static constexpr int kStep = std::max(1, int(128 / (4 * sizeof(T) * kInputs)));
+  // k rows per step: 256 bytes of B per lane in flight for fp32 (64 KB per 256-thread team, one
+  // team per SM: 32 KB left the H100 at 73% of its bandwidth), 128 for 16-bit types (their
+  // conversions already take the registers); FMAs go 4 / kInputs rows at a time so that 16
+  // converted B values are live.
+  static constexpr int kStepBytes = sizeof(T) == 4 ? 256 : 128;
+  static constexpr int kStep =
+      std::min(kPartDepth, std::max(1, int(kStepBytes / (4 * sizeof(T) * kInputs))));
   static constexpr int kSub = std::min(kStep, 4 / kInputs);
   static constexpr int kStepsPerStage = kPartDepth / kStep;
   static constexpr int L = kPacketLanes<T>;  // A stage loads
@@ -61,7 +65,8 @@ struct StreamGroupedGemm {
                 "whole steps per stage");
   using Quad = Lanes<T, 4>;
   // One 256-thread team per SM: registers for the accumulators, the step in flight and the A
-  // reads the compiler hoists (about 200-255; 32 KB of B in flight per SM).
+  // reads the compiler hoists (about 225-255; 64 KB (fp32) / 32 KB (16-bit) of B in flight per
+  // SM).
   using Policy = Kokkos::TeamPolicy<ExecSpace, Kokkos::LaunchBounds<kThreads, 1>>;
   using Member = typename Policy::member_type;
 
