@@ -67,6 +67,12 @@ KOKKOS_INLINE_FUNCTION void store_packet(T* p, const Packet<T>& x) {
   store_group<kPacketLanes<T>>(p, x);
 }
 
+// Whether p starts a whole group of N elements (load_group / store_group need it).
+template <int N, class T>
+KOKKOS_INLINE_FUNCTION bool group_aligned(const T* p) {
+  return reinterpret_cast<std::uintptr_t>(p) % (N * sizeof(T)) == 0;
+}
+
 KOKKOS_INLINE_FUNCTION bool packet_aligned(const void* p) {
   return reinterpret_cast<std::uintptr_t>(p) % 16 == 0;
 }

@@ -35,13 +35,14 @@ inline constexpr int kDecodeLanes = kExecOnHost ? 1 : 32;
 // The layout this execution space runs: a warp per key row on GPUs, with key groups per team so
 // that the device holds ~16 warps per SM (teams of 128 to 512 threads); one lane on hosts.
 inline DecodeLanesLayout decode_lanes_layout(const AttentionShape& s, int teams) {
-  const auto lanes = DecodeLanesLayout::make(s, kDecodeLanes, 1, kCudaLevel0ScratchMax);
-  if (lanes.lanes == 0 || kExecOnHost) return lanes;
-  const std::int64_t want = std::int64_t(ExecSpace().concurrency()) / 2;
-  int groups = kDecodeLanesMinThreads / lanes.lanes;
-  while ((groups * 2) * lanes.lanes <= kDecodeLanesMaxThreads &&
-         std::int64_t(teams) * groups * lanes.lanes < want)
-    groups *= 2;
+  int groups = 1;
+  if (!kExecOnHost) {
+    const std::int64_t want = std::int64_t(ExecSpace().concurrency()) / 2;
+    groups = kDecodeLanesMinThreads / kDecodeLanes;
+    while ((groups * 2) * kDecodeLanes <= kDecodeLanesMaxThreads &&
+           std::int64_t(teams) * groups * kDecodeLanes < want)
+      groups *= 2;
+  }
   return DecodeLanesLayout::make(s, kDecodeLanes, groups, kCudaLevel0ScratchMax);
 }
 
@@ -60,10 +61,6 @@ struct DecodeLanesKernel {
   bool causal;
   Plan plan;
   DecodeLanesLayout lay;
-
-  KOKKOS_INLINE_FUNCTION static bool quad_aligned(const T* p) {
-    return reinterpret_cast<std::uintptr_t>(p) % sizeof(Quad) == 0;
-  }
 
   // The exclusive key bound of register row r: causal multi-token rows see fewer keys, rows
   // past the group's none. (No division in the common single-token case.)
@@ -116,7 +113,7 @@ struct DecodeLanesKernel {
       const int b = plan.items(n, 0), hk = plan.items(n, 1), begin = plan.items(n, 2),
                 end = plan.items(n, 3), slot = plan.items(n, 4);
       if (begin < end &&
-          (!quad_aligned(kv.key(b, hk, begin)) || !quad_aligned(kv.value(b, hk, begin))))
+          (!group_aligned<4>(kv.key(b, hk, begin)) || !group_aligned<4>(kv.value(b, hk, begin))))
         Kokkos::abort("decode_lanes: K/V rows do not start at a 4-element boundary");
       // Steps per group, the same for every group: lanes of a warp must run the same shuffles.
       const int steps = ((end - begin + U - 1) / U + G - 1) / G;
