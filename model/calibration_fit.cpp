@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 
 #include "core/error.hpp"
 #include "model/efficiency_curve.hpp"
@@ -33,8 +34,8 @@ void check_hardware(const nlohmann::json& doc, const HardwareProfile& hw) {
   if (prof == run->end() || !prof->is_object()) return;
   const std::string id = prof->value("id", "");
   if (!id.empty() && id != hw.id)
-    throw Error(SourceLocation{}, "results were measured with hardware profile '" + id +
-                                      "', not '" + hw.id + "'",
+    throw Error(SourceLocation{},
+                "results were measured with hardware profile '" + id + "', not '" + hw.id + "'",
                 "calibrate the profile the results were measured with, or pass "
                 "FitOptions{.require_same_hardware = false}");
 }
@@ -56,8 +57,9 @@ Calibration fit_calibration(const nlohmann::json& doc, const HardwareProfile& hw
                       raw.roofline_s, c.measured_s, *c.work, c.dtype});
   }
   if (points.empty())
-    throw Error("no case to fit: calibration needs cases with status \"ok\", a median time and "
-                "recorded work, measured slower than their launch latency");
+    throw Error(
+        "no case to fit: calibration needs cases with status \"ok\", a median time and "
+        "recorded work, measured slower than their launch latency");
 
   Calibration cal;
   std::map<std::string, std::vector<double>> by_bound;
@@ -78,10 +80,14 @@ Calibration fit_calibration(const nlohmann::json& doc, const HardwareProfile& hw
   // (model/efficiency_curve.hpp). Cases without a family or variant keep the fractions above.
   // The same fit keyed by code path (model/curve_path.hpp) gives each path its own curve: a
   // variant's causal and full cases, or its fp32 and bf16 storage, would otherwise read as one size
-  // trend. A path's slope falls back to the family's pooled same-path slope; paths without a
-  // qualifier are their variant's curve and are not stored twice.
+  // trend. A path's slope falls back to the family's pooled same-path slope. A path without a
+  // qualifier (its key is the variant's name) is stored too when its variant has other paths: the
+  // variant curve pools them all (H100 fp32 moe.grouped_ffn cases read 2.2x too slow off a line
+  // dragged down by the variant's bf16 cases). A variant with one path only is its variant curve
+  // and is not stored twice.
   std::map<std::string, std::vector<CurvePoint>> curve_points, path_points;
   std::map<std::string, std::string> variant_of_path;
+  std::map<std::string, std::set<std::string>> paths_of_variant;
   for (const auto& p : points) {
     if (p.family.empty() || p.variant.empty()) continue;
     const double x = curve_x(p.roofline_s - p.work.launches * hw.launch_latency_s);
@@ -89,14 +95,18 @@ Calibration fit_calibration(const nlohmann::json& doc, const HardwareProfile& hw
     curve_points[p.family].push_back({p.variant, x, std::log(p.efficiency)});
     path_points[p.family].push_back({path, x, std::log(p.efficiency)});
     variant_of_path[path] = p.variant;
+    paths_of_variant[p.variant].insert(path);
   }
   for (const auto& [family, cps] : curve_points) {
     FamilyCurves fc = fit_family_curves(cps);
     cal.curve_by_family[family] = fc.family;
     for (auto& [variant, curve] : fc.variants) cal.curve_by_variant[variant] = curve;
     FamilyCurves pc = fit_family_curves(path_points.at(family));
-    for (auto& [path, curve] : pc.variants)
-      if (path != variant_of_path.at(path)) cal.curve_by_path[path] = curve;
+    for (auto& [path, curve] : pc.variants) {
+      const std::string& variant = variant_of_path.at(path);
+      if (path != variant || paths_of_variant.at(variant).size() > 1)
+        cal.curve_by_path[path] = curve;
+    }
   }
 
   // Spreads: how far the calibrated model still is from each fitted case, overall and per level:
@@ -122,7 +132,8 @@ Calibration fit_calibration(const nlohmann::json& doc, const HardwareProfile& hw
     family_level[p.family].push_back(error_at(p, "", ""));
   }
   cal.spread = percentile(errors, 90);
-  for (auto& [family, curve] : cal.curve_by_family) curve.spread = percentile(family_level[family], 90);
+  for (auto& [family, curve] : cal.curve_by_family)
+    curve.spread = percentile(family_level[family], 90);
   for (const auto& p : points) {
     if (auto it = cal.curve_by_variant.find(p.variant); it != cal.curve_by_variant.end())
       it->second.spread = percentile(variant_level[p.family], 90);

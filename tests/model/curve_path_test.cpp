@@ -89,7 +89,7 @@ TEST(CurvePathFit, EachCodePathGetsItsOwnLineTheVariantCurveStaysAsBefore) {
   const HardwareProfile hw = machine();
   const nlohmann::json doc = two_path_results();
   const Calibration c = fit_calibration(doc, hw);
-  ASSERT_EQ(c.curve_by_path.size(), 3u);  // w's path is its name: not stored twice
+  ASSERT_EQ(c.curve_by_path.size(), 3u);  // w's one path is its name: not stored twice
   const EfficiencyCurve& causal = c.curve_by_path.at("v|causal=true");
   const EfficiencyCurve& full = c.curve_by_path.at("v|causal=false");
   const EfficiencyCurve& bf16 = c.curve_by_path.at("v|bf16|causal=true");
@@ -152,6 +152,67 @@ TEST(CurvePathFit, EachCodePathGetsItsOwnLineTheVariantCurveStaysAsBefore) {
   for (const auto& rec : fam_only["cases"]) EXPECT_EQ(rec["prediction"]["calibration"], "family");
 }
 
+// Family "ffn" (apart from "fam", whose pooled slopes the test above checks): variant g's fp32
+// cases (no qualifier: path "g") at 50% of peak, its bf16 cases at 5%, sizes interleaved over two
+// decades; variant s, fp32 only, at 30%.
+nlohmann::json unqualified_and_bf16_results() {
+  nlohmann::json cases = nlohmann::json::array();
+  auto add = [&](const std::string& variant, const std::string& dtype, double flops, double eff) {
+    nlohmann::json c =
+        testing::compute_bound_record(variant + "?flops=" + std::to_string(flops), variant, dtype,
+                                      {{"tokens", flops / 1e6}}, flops, flops / 1e12 / eff);
+    c["family"] = "ffn";
+    cases.push_back(c);
+  };
+  for (double flops : {1e9, 1e10, 1e11}) add("g", "fp32", flops, 0.5);
+  for (double flops : {3e9, 3e10}) add("g", "bf16", flops, 0.05);
+  for (double flops : {1e9, 1e10}) add("s", "fp32", flops, 0.3);
+  return {{"schema", "moat.results"},
+          {"run", {{"command", "moat run fit.toml"}, {"hardware_profile", {{"id", "toy"}}}}},
+          {"cases", cases}};
+}
+
+TEST(CurvePathFit, UnqualifiedPathGetsItsOwnCurveWhenItsVariantHasOtherPaths) {
+  const HardwareProfile hw = machine();
+  const nlohmann::json doc = unqualified_and_bf16_results();
+  const Calibration c = fit_calibration(doc, hw);
+  // g has two paths ("g", "g|bf16"): both stored. s has one, its name: its variant curve alone.
+  ASSERT_EQ(c.curve_by_path.size(), 2u);
+  ASSERT_EQ(c.curve_by_path.count("g"), 1u);
+  ASSERT_EQ(c.curve_by_path.count("g|bf16"), 1u);
+  EXPECT_EQ(c.curve_by_path.count("s"), 0u);
+  EXPECT_NEAR(c.curve_by_path.at("g").ln_efficiency, std::log(0.5), 1e-12);
+  EXPECT_NEAR(c.curve_by_path.at("g").slope, 0, 1e-12);
+  EXPECT_EQ(c.curve_by_path.at("g").cases, 3);
+  EXPECT_NEAR(c.curve_by_path.at("g|bf16").ln_efficiency, std::log(0.05), 1e-12);
+  EXPECT_EQ(c.curve_by_variant.at("g").cases, 5);  // the variant curve still pools both paths
+
+  HardwareProfile fitted = hw;
+  fitted.calibration = c;
+  int fp32_cases = 0;
+  for (const auto& m : measured_cases(doc)) {
+    const Prediction p = predict_roofline(*m.work, m.dtype, fitted,
+                                          PredictOptions{m.family, true, m.variant, m.path});
+    EXPECT_EQ(p.calibration_level, m.variant == "g" ? "path" : "variant") << m.path;
+    EXPECT_NEAR(m.measured_s / p.seconds, 1, 1e-9) << m.path;
+    if (m.path != "g") continue;
+    ++fp32_cases;
+    // Off the variant curve alone (the lookup before unqualified paths were stored), the bf16
+    // cases drag the fp32 ones more than 2x too slow.
+    const Prediction v =
+        predict_roofline(*m.work, m.dtype, fitted, PredictOptions{m.family, true, m.variant, ""});
+    EXPECT_EQ(v.calibration_level, "variant");
+    EXPECT_GT(v.seconds / m.measured_s, 2.0) << m.path;
+  }
+  EXPECT_EQ(fp32_cases, 3);
+  // Spreads: the path level reproduces the family's cases, the variant level does not.
+  EXPECT_NEAR(c.curve_by_path.at("g").spread, 0, 1e-9);
+  EXPECT_GT(c.curve_by_variant.at("g").spread, 0.5);
+  EXPECT_NEAR(c.spread, 0, 1e-9);
+  // moat validate looks the unqualified path up by the variant's name as well.
+  EXPECT_NEAR(summarize_validation(repredict(doc, fitted)).overall.p90_error, 0, 1e-9);
+}
+
 TEST(CurvePathPrediction, PathBeatsVariantBeatsFamilyBeatsBound) {
   HardwareProfile hw = machine();
   hw.calibration.curve_by_family["f"] = flat_curve(0.5, 0.3);
@@ -198,12 +259,16 @@ std::string read_text(const std::string& path) {
 
 TEST(CurvePathProfile, PathCurvesRoundTripThroughTheProfile) {
   HardwareProfile hw = machine();
-  hw.calibration = fit_calibration(two_path_results(), hw);
+  nlohmann::json doc = two_path_results();
+  const nlohmann::json more = unqualified_and_bf16_results();
+  for (const auto& c : more["cases"]) doc["cases"].push_back(c);
+  hw.calibration = fit_calibration(doc, hw);
   const std::string path = temp_file("moat_curve_path_roundtrip.toml");
   save_hardware_profile(hw, path);
   const std::string text = read_text(path);
   EXPECT_NE(text.find("[calibration.curve.path.\"v|bf16|causal=true\"]"), std::string::npos)
       << text;
+  EXPECT_NE(text.find("[calibration.curve.path.\"g\"]"), std::string::npos) << text;
   const HardwareProfile back = load_hardware_profile(path);
   std::filesystem::remove(path);
   ASSERT_EQ(back.calibration.curve_by_path.size(), hw.calibration.curve_by_path.size());
