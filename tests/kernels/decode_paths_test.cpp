@@ -39,8 +39,8 @@ std::vector<float> decode_with(int layout_threads, const attention::DecodeSchedu
 }
 
 // The lanes kernel (decode_lanes.hpp) on the host: one lane per key row, so a lane holds the
-// whole row (at most two 4-element slots: narrow heads here) and the thread runs every key group
-// in turn before the groups' states merge.
+// whole row (at most two 4-element slots, 8-element ones for 16-bit rows: narrow heads here) and
+// the thread runs every key group in turn before the groups' states merge.
 template <class T>
 std::vector<float> decode_lanes_with(int groups, const attention::DecodeSchedule& sch,
                                      const AttentionShape& s, const View4<const T>& q,
@@ -48,7 +48,8 @@ std::vector<float> decode_lanes_with(int groups, const attention::DecodeSchedule
   attention::DecodePlan plan(sch, s);
   View4<T> o("o", s.batch, s.heads_q, s.seq_q, s.value_dim);
   poison(o);
-  const auto lay = attention::DecodeLanesLayout::make(s, 1, groups, kCudaLevel0ScratchMax);
+  const auto lay =
+      attention::DecodeLanesLayout::make(s, 1, groups, kCudaLevel0ScratchMax, int(sizeof(T)));
   EXPECT_GT(lay.lanes, 0);
   EXPECT_EQ(lay.groups, groups);
   attention::run_decode_lanes(q, kv, s, causal, plan, lay);
@@ -108,8 +109,12 @@ TEST(DecodePaths, LanesKernelEqualsPerRowKernel) {
                            AttentionShape{1, 6, 2, 1, 77, 4, 8, 0.5f},    // 3 of 4 rows live
                            AttentionShape{1, 4, 2, 3, 50, 4, 4, 0.5f}})   // 6 of 8 rows live
     expect_lanes_equals_per_row<float>(s, 1e-5, 2e-6);
-  // outputs rounded to bf16 once: the two summation orders may land one ulp apart
-  expect_lanes_equals_per_row<bf16>(AttentionShape{2, 8, 2, 1, 290, 8, 8, 0.35f}, 1e-2, 1e-5);
+  // outputs rounded to bf16 once: the two summation orders may land one ulp apart. Single 16-bit
+  // rows take 8-element slots, rows of groups 4-element ones.
+  for (AttentionShape s : {AttentionShape{2, 8, 2, 1, 290, 8, 8, 0.35f},   // 4 rows, 8 wide
+                           AttentionShape{1, 4, 4, 1, 200, 16, 8, 0.25f},  // one row, 2 slots
+                           AttentionShape{1, 16, 2, 1, 150, 4, 4, 0.5f}})  // 8 rows
+    expect_lanes_equals_per_row<bf16>(s, 1e-2, 1e-5);
 }
 
 // What the GPU runs: 32 lanes for head_dim 128, slots and register rows from the shape, key
@@ -118,31 +123,67 @@ TEST(DecodePaths, LanesLayoutFollowsTheShape) {
   const auto budget = kCudaLevel0ScratchMax;
   using Layout = attention::DecodeLanesLayout;
   const AttentionShape llama{8, 32, 8, 1, 8192, 128, 128, 0.09f};  // GQA group 4
-  const auto four = Layout::make(llama, 32, 4, budget);
+  const auto four = Layout::make(llama, 32, 4, budget, 4);
   EXPECT_EQ(four.lanes, 32);
   EXPECT_EQ(four.slots, 1);
   EXPECT_EQ(four.rows, 4);
   EXPECT_EQ(four.threads(), 128);
   EXPECT_LE(std::size_t(four.bytes), budget);
-  EXPECT_EQ(Layout::make(llama, 32, 16, budget).groups, 16) << "16 warps: 33 KB of states";
+  EXPECT_EQ(Layout::make(llama, 32, 16, budget, 4).groups, 16) << "16 warps: 33 KB of states";
   const AttentionShape mha{1, 32, 32, 1, 4096, 64, 64, 0.125f};
-  const auto one = Layout::make(mha, 32, 8, budget);
+  const auto one = Layout::make(mha, 32, 8, budget, 4);
   EXPECT_EQ(one.slots, 1) << "64 elements: half the warp's lanes hold 4 each, the rest none";
   EXPECT_EQ(one.rows, 1);
   const AttentionShape wide{8, 32, 8, 1, 8192, 256, 256, 0.06f};
-  EXPECT_EQ(Layout::make(wide, 32, 4, budget).slots, 2);
+  EXPECT_EQ(Layout::make(wide, 32, 4, budget, 4).slots, 2);
   const AttentionShape group8{1, 64, 8, 1, 4096, 128, 128, 0.09f};
-  const auto eight = Layout::make(group8, 32, 16, budget);
+  const auto eight = Layout::make(group8, 32, 16, budget, 4);
   EXPECT_EQ(eight.rows, 8);
   EXPECT_EQ(eight.groups, 8) << "8 rows of 130 floats per group: 16 groups do not fit";
-  EXPECT_EQ(Layout::make(AttentionShape{1, 64, 8, 1, 64, 256, 256, 0.06f}, 32, 4, budget).lanes, 0)
+  EXPECT_EQ(Layout::make(AttentionShape{1, 64, 8, 1, 64, 256, 256, 0.06f}, 32, 4, budget, 4).lanes,
+            0)
       << "8 rows of two slots: too many registers";
-  EXPECT_EQ(Layout::make(AttentionShape{1, 36, 4, 1, 64, 128, 128, 0.1f}, 32, 4, budget).lanes, 0)
+  EXPECT_EQ(Layout::make(AttentionShape{1, 36, 4, 1, 64, 128, 128, 0.1f}, 32, 4, budget, 4).lanes,
+            0)
       << "9 rows";
-  EXPECT_EQ(Layout::make(AttentionShape{1, 32, 1, 1, 64, 576, 512, 0.04f}, 32, 4, budget).lanes, 0)
+  EXPECT_EQ(Layout::make(AttentionShape{1, 32, 1, 1, 64, 576, 512, 0.04f}, 32, 4, budget, 4).lanes,
+            0)
       << "MLA latent rows: 5 slots";
-  EXPECT_EQ(Layout::make(AttentionShape{1, 4, 2, 1, 64, 30, 32, 0.1f}, 32, 4, budget).lanes, 0)
+  EXPECT_EQ(Layout::make(AttentionShape{1, 4, 2, 1, 64, 30, 32, 0.1f}, 32, 4, budget, 4).lanes, 0)
       << "rows are not whole 4-element slots";
+}
+
+// Single 16-bit rows (MHA): a half-warp per key row (8 elements a lane, one 16-byte load), so a
+// warp holds two keys at once; rows of groups keep 4-element slots (8 would spill).
+TEST(DecodePaths, LanesLayoutTakesTwo16BitKeysPerWarp) {
+  const auto budget = kCudaLevel0ScratchMax;
+  using Layout = attention::DecodeLanesLayout;
+  const AttentionShape mha{8, 32, 32, 1, 8192, 128, 128, 0.09f};
+  const auto two = Layout::make(mha, 32, 4, budget, 2);
+  EXPECT_EQ(two.width, 8);
+  EXPECT_EQ(two.row_lanes, 16);
+  EXPECT_EQ(two.keys_at_once(), 2);
+  EXPECT_EQ(two.slots, 1);
+  EXPECT_EQ(two.rows, 1);
+  const auto fp32 = Layout::make(mha, 32, 4, budget, 4);
+  EXPECT_EQ(fp32.width, 4);
+  EXPECT_EQ(fp32.keys_at_once(), 1);
+  const auto wide =
+      Layout::make(AttentionShape{1, 32, 32, 1, 4096, 256, 256, 0.06f}, 32, 4, budget, 2);
+  EXPECT_EQ(wide.width, 8);
+  EXPECT_EQ(wide.slots, 2);
+  const auto gqa =
+      Layout::make(AttentionShape{8, 32, 8, 1, 8192, 128, 128, 0.09f}, 32, 4, budget, 2);
+  EXPECT_EQ(gqa.width, 4) << "4 rows of 8-element slots: too many registers";
+  EXPECT_EQ(gqa.keys_at_once(), 1);
+  const auto odd =
+      Layout::make(AttentionShape{1, 32, 32, 1, 4096, 132, 132, 0.09f}, 32, 8, budget, 2);
+  EXPECT_EQ(odd.width, 4) << "rows are not whole 8-element slots";
+  EXPECT_EQ(odd.slots, 2);
+  const auto host = Layout::make(AttentionShape{1, 4, 4, 1, 200, 16, 8, 0.25f}, 1, 1, budget, 2);
+  EXPECT_EQ(host.width, 8);
+  EXPECT_EQ(host.row_lanes, 1) << "one lane holds the whole row on hosts";
+  EXPECT_EQ(host.slots, 2);
 }
 
 TEST(DecodePaths, StagedKernelEqualsPerRowKernel) {

@@ -25,7 +25,8 @@ Cost decode_cost(const AttentionShape& s, DType dtype, const DecodeSchedule& sch
   // GPU phase 1 for few rows holds them in registers and reads each K/V row once
   // (decode_lanes.hpp); for more, each staged tile is re-read from scratch per further row. (The
   // host per-row kernel re-reads rows from L1/L2 too; on CPUs they stay far below DRAM time.)
-  const bool in_registers = DecodeLanesLayout::make(s, 32, 1, std::size_t(1) << 30).lanes > 0;
+  const bool in_registers =
+      DecodeLanesLayout::make(s, 32, 1, std::size_t(1) << 30, int(bytes)).lanes > 0;
   c.bytes_onchip = in_registers ? 0.0 : keys * kv_row * (rows - 1);
   c.launches = 2;
   return c;

@@ -2,19 +2,23 @@
 // Phase 1 of the decode skeleton for GPU teams whose query rows fit in registers (group * seq_q <=
 // kDecodeLanesMaxRows; decode_skeleton.hpp states the contract). Decode does ~2 FLOPs per byte,
 // so what bounds it is instructions and bytes in flight per byte, not arithmetic. Here nothing is
-// staged: each key row is spread over the 32 lanes of a warp, every lane holding 4 consecutive
-// elements per slot (S slots: head_dim up to 128 S) of the R query rows and of the output
-// accumulators in registers, and reading its 4 elements of each K and V row straight from global
-// memory (one 16-byte load for fp32, 8 bytes for bf16 / fp16). A step takes U keys: U K and U V
-// loads per lane in flight at once, U * R partial dots summed over the warp in one reduce-scatter
-// and all-gather (kx::warp_sum_all: ~5 instructions per dot where separate butterflies take 10),
-// one running-max update per row per step. A team is `groups` key groups (warps); group g
-// takes steps g, g + groups, ... of its item, and the groups' (m, l, o) states merge in scratch
-// when the item ends. Teams are sized so the device holds ~16 warps per SM: batch-1 decode, with
-// fewer teams than SMs, gets 16-warp teams.
+// staged: each key row is spread over the lanes of a run (a warp; a half-warp for single 16-bit
+// rows), every lane holding E consecutive elements per slot (E = 4, one 16-byte fp32 or 8-byte
+// 16-bit load; 8 for single 16-bit rows, one 16-byte load; S slots: head_dim up to 128 S) of the
+// R query rows and of the output accumulators in registers, and reading its elements of each K
+// and V row straight from global memory (16-bit elements stay two to a register until used:
+// lane_words.hpp). A step takes U keys per run: U K and U V loads per lane in flight at once,
+// U * R partial dots summed over the run in one reduce-scatter and all-gather (~5 instructions per
+// dot where separate butterflies take 10), one running-max update per row per step. The two runs
+// of a half-warp layout keep separate (m, l, o) states over alternate keys and merge them when the
+// item ends, so a warp moves two 16-bit keys at the cost of one fp32 key (registers,
+// instructions, bytes in flight). A team is `groups` key groups (warps); group g takes steps g,
+// g + groups, ... of its item, and the groups' states merge in scratch when the item ends. Teams
+// are sized so the device holds ~16 warps per SM: batch-1 decode, with fewer teams than SMs, gets
+// 16-warp teams.
 //
 // The same code runs on host teams of one thread with one lane (which then holds the whole row, up
-// to 4 * kMaxSlots elements, and runs every group in turn), which is how CPU tests check the GPU
+// to E * kMaxSlots elements, and runs every group in turn), which is how CPU tests check the GPU
 // path's logic.
 #include <cstdint>
 #include <stdexcept>
@@ -22,6 +26,7 @@
 #include "kernels/attention/common/decode_schedule.hpp"
 #include "kernels/attention/common/decode_staged.hpp"
 #include "kernels/attention/common/shape.hpp"
+#include "kernels/common/lane_words.hpp"
 #include "kernels/common/packet.hpp"
 #include "kernels/common/views.hpp"
 
@@ -29,12 +34,14 @@ namespace moat::attention {
 
 inline constexpr int kDecodeLanesMinThreads = 128;
 inline constexpr int kDecodeLanesMaxThreads = 512;
-// Threads per key row: a warp on GPUs (its sums go through kx::warp_sum_all), one on hosts.
+// Threads of a warp: 32 on GPUs (sums go through warp shuffles), one on hosts.
 inline constexpr int kDecodeLanes = kExecOnHost ? 1 : 32;
 
-// The layout this execution space runs: a warp per key row on GPUs, with key groups per team so
-// that the device holds ~16 warps per SM (teams of 128 to 512 threads); one lane on hosts.
-inline DecodeLanesLayout decode_lanes_layout(const AttentionShape& s, int teams) {
+// The layout this execution space runs for storage type T: a warp per key row (two 16-bit rows)
+// on GPUs, with key groups per team so that the device holds ~16 warps per SM (teams of 128 to
+// 512 threads); one lane on hosts.
+template <class T>
+DecodeLanesLayout decode_lanes_layout(const AttentionShape& s, int teams) {
   int groups = 1;
   if (!kExecOnHost) {
     const std::int64_t want = std::int64_t(ExecSpace().concurrency()) / 2;
@@ -43,17 +50,62 @@ inline DecodeLanesLayout decode_lanes_layout(const AttentionShape& s, int teams)
            std::int64_t(teams) * groups * kDecodeLanes < want)
       groups *= 2;
   }
-  return DecodeLanesLayout::make(s, kDecodeLanes, groups, kCudaLevel0ScratchMax);
+  return DecodeLanesLayout::make(s, kDecodeLanes, groups, kCudaLevel0ScratchMax, int(sizeof(T)));
 }
 
-template <class KV, class Plan, int R, int S>
+// x[v] = the sum of x[v] over the Width lanes of this thread's run (aligned runs of a warp), in
+// every lane: kx::warp_sum_all for whole warps; for half-warps its reduce-scatter within the run,
+// then an all-gather from it. Host teams (one lane): no-op.
+template <int N, int Width>
+KOKKOS_FORCEINLINE_FUNCTION void run_sum_all(float (&x)[N]) {
+  if constexpr (Width == 32) {
+    kx::warp_sum_all(x);
+  } else {
+#if defined(__CUDA_ARCH__)
+    static_assert(N <= Width && Width < 32, "one value per lane at most after the scatter");
+    // The lane as kx::warp_sum_all takes it: warps are cut from the linear thread index.
+    const unsigned lane =
+        (threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z)) % 32u;
+    kx::warp_sum_step<N, Width / 2>(x, lane);
+    // Value v now sits, complete, in the run's lanes whose bits (from Width / 2 down) spell v.
+    const float mine = x[0];
+    const int base = int(lane) & ~(Width - 1);
+    constexpr int kShift = kx::log2_of(Width) - kx::log2_of(N);
+#pragma unroll
+    for (int v = 0; v < N; ++v) x[v] = __shfl_sync(0xffffffffu, mine, base + (v << kShift));
+#else
+    (void)x;
+#endif
+  }
+}
+
+// x from the lane Off away (a butterfly partner); host teams never call it with Off < 32.
+KOKKOS_FORCEINLINE_FUNCTION float lane_xor(float x, int off) {
+#if defined(__CUDA_ARCH__)
+  return __shfl_xor_sync(0xffffffffu, x, off);
+#else
+  (void)off;
+  return x;
+#endif
+}
+
+template <class KV, class Plan, int R, int S, int E>
 struct DecodeLanesKernel {
   using T = DecodeValue<KV>;
-  using Quad = Lanes<T, 4>;
-  // Keys per step: 2-4 KB per warp in flight within 128 registers per thread (wide rows: one key,
-  // their queries and accumulators already take 64 registers; 16-bit quads take a register per
-  // element, so 8 keys at 4 rows spill).
-  static constexpr int U = R * S >= 8 ? 1 : (R == 1 ? 8 : 4) / S;
+  using Vec = LaneLoad<T, E>;
+  static constexpr int L = kDecodeLanes;
+  static constexpr int Lr = L == 1 ? 1 : L * 4 / E;  // lanes per key row (a run)
+  static constexpr int P = L / Lr;                   // runs per warp: keys it takes at once
+  static_assert(E == 4 || (E == 8 && sizeof(T) == 2), "4 elements, or 8 of 16-bit rows");
+  // Keys per run and step: ~4 KB per warp in flight within 128 registers per thread (spills
+  // beyond). fp32: 8 keys of one row, 4 of 4 rows, 1 when rows x slots take 64 registers of
+  // queries and accumulators. 16-bit rows in 4-element slots take half the load registers, so
+  // twice the keys; in 8-element slots (one row) twice the queries and accumulators, so half.
+  static constexpr int kFp32Keys = R * S >= 8 ? 1 : (R == 1 ? 8 : 4) / S;
+  static constexpr int U = sizeof(T) == 4 ? kFp32Keys
+                           : E == 8       ? kFp32Keys / 2
+                           : R * S >= 8   ? 1
+                                          : (2 * kFp32Keys > 8 ? 8 : 2 * kFp32Keys);
 
   View4<const T> q;
   KV kv;
@@ -70,40 +122,72 @@ struct DecodeLanesKernel {
     return kx::min(end, r % s.seq_q + s.seq_kv - s.seq_q + 1);
   }
 
-  // One step's online-softmax update of every register row: the running max, the rescale (only
-  // when the max moved: every lane holds the same scores, so the branch is uniform), the weights,
-  // the row sums and P V. kMask: keys at or past a row's bound (seen()) weigh 0. Whole steps of
-  // single-token rows need no mask: rows past the group hold zero queries and are never written.
+  // One step's online-softmax update of every register row over this run's keys kb + u P: the
+  // running max, the rescale (only when the max moved: every lane of a run holds the same scores,
+  // so the branch is uniform within it), the weights, the row sums and P V. kMask: keys at or past
+  // a row's bound (seen()) weigh 0. Whole steps of single-token rows need no mask: rows past the
+  // group hold zero queries and are never written.
   template <bool kMask>
-  KOKKOS_FORCEINLINE_FUNCTION void update(const float (&sc)[U * R], const float (&vf)[U][S][4],
-                                          int k0, int rows, int begin, int end, float (&m)[R],
-                                          float (&l)[R], float (&o)[R][S][4]) const {
+  KOKKOS_FORCEINLINE_FUNCTION void update(const float (&sc)[U * R], const Vec (&vq)[U][S], int kb,
+                                          int rows, int begin, int end, float (&m)[R],
+                                          float (&l)[R], float (&o)[R][S][E]) const {
+    float w[U][R];  // 16-bit rows: the weights, for P V after every row's update
     MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
       const int last = kMask ? seen(r, rows, begin, end) : end;
       float m_new = m[r];
       for (int u = 0; u < U; ++u)
-        if (!kMask || k0 + u < last) m_new = kx::fast_max(m_new, sc[u * R + r]);
+        if (!kMask || kb + u * P < last) m_new = kx::fast_max(m_new, sc[u * R + r]);
       if (m_new != m[r]) {
         // m = lowest: nothing seen yet (o and l are 0).
         const float alpha = m[r] == kx::lowest_float() ? 0.f : kx::fast_exp(m[r] - m_new);
         m[r] = m_new;
         l[r] *= alpha;
         for (int p = 0; p < S; ++p)
-          for (int e = 0; e < 4; ++e) o[r][p][e] *= alpha;
+          for (int e = 0; e < E; ++e) o[r][p][e] *= alpha;
       }
       MOAT_UNROLL_BLOCK for (int u = 0; u < U; ++u) {
-        const float w = !kMask || k0 + u < last ? kx::fast_exp(sc[u * R + r] - m_new) : 0.f;
-        l[r] += w;
+        const float wt = !kMask || kb + u * P < last ? kx::fast_exp(sc[u * R + r] - m_new) : 0.f;
+        l[r] += wt;
+        if constexpr (sizeof(T) == 4) {  // fp32 V needs no conversion: P V right here
+          for (int p = 0; p < S; ++p)
+            for (int e = 0; e < E; ++e) o[r][p][e] += wt * vq[u][p].v[e];
+        } else {
+          w[u][r] = wt;
+        }
+      }
+    }
+    // 16-bit V rows converted once each, then added into every register row.
+    if constexpr (sizeof(T) != 4) {
+      MOAT_UNROLL_BLOCK for (int u = 0; u < U; ++u) {
+        float vf[S][E];
         for (int p = 0; p < S; ++p)
-          for (int e = 0; e < 4; ++e) o[r][p][e] += w * vf[u][p][e];
+          for (int e = 0; e < E; ++e) vf[p][e] = lane_elem(vq[u][p], e);
+        MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) for (int p = 0; p < S; ++p) for (int e = 0;
+                                                                                       e < E; ++e)
+            o[r][p][e] += w[u][r] * vf[p][e];
+      }
+    }
+  }
+
+  // The two runs of a warp (P = 2) hold states over alternate keys: both end with the merged one.
+  KOKKOS_FORCEINLINE_FUNCTION void merge_runs(float (&m)[R], float (&l)[R],
+                                              float (&o)[R][S][E]) const {
+    if constexpr (P > 1) {
+      MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
+        const float mo = lane_xor(m[r], Lr), mt = kx::fast_max(m[r], mo);
+        const float a = m[r] == kx::lowest_float() ? 0.f : kx::fast_exp(m[r] - mt);
+        const float b = mo == kx::lowest_float() ? 0.f : kx::fast_exp(mo - mt);
+        m[r] = mt;
+        l[r] = a * l[r] + b * lane_xor(l[r], Lr);
+        for (int p = 0; p < S; ++p)
+          for (int e = 0; e < E; ++e) o[r][p][e] = a * o[r][p][e] + b * lane_xor(o[r][p][e], Lr);
       }
     }
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(const TeamMember& member) const {
     const int team = member.league_rank(), tid = member.team_rank(), nt = member.team_size();
-    constexpr int L = kDecodeLanes;
-    const int G = lay.groups, lane = tid % L;
+    const int G = lay.groups, lane = tid % L, run = lane / Lr, col = lane % Lr;
     const int rows = s.group() * s.seq_q, D = s.head_dim, Dv = s.value_dim;
     const int state = rows * (Dv + 2);         // floats per group: m[rows], l[rows], o[rows][Dv]
     const bool multi = causal && s.seq_q > 1;  // rows see different keys
@@ -113,17 +197,17 @@ struct DecodeLanesKernel {
       const int b = plan.items(n, 0), hk = plan.items(n, 1), begin = plan.items(n, 2),
                 end = plan.items(n, 3), slot = plan.items(n, 4);
       if (begin < end &&
-          (!group_aligned<4>(kv.key(b, hk, begin)) || !group_aligned<4>(kv.value(b, hk, begin))))
-        Kokkos::abort("decode_lanes: K/V rows do not start at a 4-element boundary");
+          (!group_aligned<E>(kv.key(b, hk, begin)) || !group_aligned<E>(kv.value(b, hk, begin))))
+        Kokkos::abort("decode_lanes: K/V rows do not start at a whole slot");
       // Steps per group, the same for every group: lanes of a warp must run the same shuffles.
-      const int steps = ((end - begin + U - 1) / U + G - 1) / G;
+      const int steps = ((end - begin + U * P - 1) / (U * P) + G - 1) / G;
       for (int g = tid / L; g < G; g += nt / L) {  // one group per thread on GPUs
-        float qr[R][S][4], o[R][S][4], m[R], l[R];
+        float qr[R][S][E], o[R][S][E], m[R], l[R];
         MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
           const int h = hk * s.group() + r / s.seq_q, i = r % s.seq_q;
           MOAT_UNROLL_BLOCK for (int p = 0; p < S; ++p) {
-            const int e0 = (p * L + lane) * 4;
-            for (int e = 0; e < 4; ++e) {
+            const int e0 = (p * Lr + col) * E;
+            for (int e = 0; e < E; ++e) {
               qr[r][p][e] = r < rows && e0 < D ? to_float(q(b, h, i, e0 + e)) * s.scale : 0.f;
               o[r][p][e] = 0.f;
             }
@@ -132,48 +216,46 @@ struct DecodeLanesKernel {
           l[r] = 0.f;
         }
         for (int step = 0; step < steps; ++step) {
-          const int k0 = begin + (step * G + g) * U;
-          Quad kq[U][S], vq[U][S];
+          const int k0 = begin + (step * G + g) * U * P, kb = k0 + run;  // this run's first key
+          Vec kq[U][S], vq[U][S];
           MOAT_UNROLL_BLOCK for (int u = 0; u < U; ++u) {
-            const bool key = k0 + u < end;
-            const T* kr = key ? kv.key(b, hk, k0 + u) : nullptr;
-            const T* vr = key ? kv.value(b, hk, k0 + u) : nullptr;
+            const bool key = kb + u * P < end;
+            const T* kr = key ? kv.key(b, hk, kb + u * P) : nullptr;
+            const T* vr = key ? kv.value(b, hk, kb + u * P) : nullptr;
             MOAT_UNROLL_BLOCK for (int p = 0; p < S; ++p) {
-              const int e0 = (p * L + lane) * 4;
-              kq[u][p] = key && e0 < D ? load_group<4>(kr + e0) : Quad{};
-              vq[u][p] = key && e0 < Dv ? load_group<4>(vr + e0) : Quad{};
+              const int e0 = (p * Lr + col) * E;
+              kq[u][p] = key && e0 < D ? load_lane<E>(kr + e0) : Vec{};
+              vq[u][p] = key && e0 < Dv ? load_lane<E>(vr + e0) : Vec{};
             }
           }
-          float sc[U * R];  // score of key u for row r at u * R + r: this lane's part, then all
+          float
+              sc[U * R];  // score of key u for row r at u * R + r: this lane's part, then the run's
           MOAT_UNROLL_BLOCK for (int u = 0; u < U; ++u) {
-            float kf[S][4];
+            float kf[S][E];
             for (int p = 0; p < S; ++p)
-              for (int e = 0; e < 4; ++e) kf[p][e] = to_float(kq[u][p].v[e]);
+              for (int e = 0; e < E; ++e) kf[p][e] = lane_elem(kq[u][p], e);
             MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
               float dot = 0.f;
               for (int p = 0; p < S; ++p)
-                for (int e = 0; e < 4; ++e) dot += qr[r][p][e] * kf[p][e];
+                for (int e = 0; e < E; ++e) dot += qr[r][p][e] * kf[p][e];
               sc[u * R + r] = dot;
             }
           }
-          if constexpr (L > 1) kx::warp_sum_all(sc);
-          float vf[U][S][4];
-          for (int u = 0; u < U; ++u)
-            for (int p = 0; p < S; ++p)
-              for (int e = 0; e < 4; ++e) vf[u][p][e] = to_float(vq[u][p].v[e]);
-          if (!multi && k0 + U <= end)
-            update<false>(sc, vf, k0, rows, begin, end, m, l, o);
+          run_sum_all<U * R, Lr>(sc);
+          if (!multi && k0 + U * P <= end)
+            update<false>(sc, vq, kb, rows, begin, end, m, l, o);
           else
-            update<true>(sc, vf, k0, rows, begin, end, m, l, o);
+            update<true>(sc, vq, kb, rows, begin, end, m, l, o);
         }
+        merge_runs(m, l, o);
         float* mine = states + g * state;
         MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
           if (r >= rows) break;
           if (lane == 0) mine[r] = m[r], mine[rows + r] = l[r];
           MOAT_UNROLL_BLOCK for (int p = 0; p < S; ++p) {
-            const int e0 = (p * L + lane) * 4;
-            if (e0 < Dv)
-              for (int e = 0; e < 4; ++e) mine[2 * rows + r * Dv + e0 + e] = o[r][p][e];
+            const int e0 = (p * Lr + col) * E;
+            if (run == 0 && e0 < Dv)
+              for (int e = 0; e < E; ++e) mine[2 * rows + r * Dv + e0 + e] = o[r][p][e];
           }
         }
       }
@@ -216,16 +298,29 @@ void run_decode_lanes(const View4<const DecodeValue<KV>>& q, const KV& kv, const
     tp.set_scratch_size(0, Kokkos::PerTeam(lay.bytes));
     Kokkos::parallel_for("moat::attention::decode_lanes", tp, kernel);
   };
+  // 8-element slots: single 16-bit rows (DecodeLanesLayout::make).
+  constexpr bool kWide = sizeof(DecodeValue<KV>) == 2;
+  if (lay.width == 8 && !kWide)
+    throw std::invalid_argument("moat::attention::run_decode_lanes: 8-element slots of fp32 rows");
+  if constexpr (kWide) {
+    if (lay.width == 8) {
+      if (lay.slots == 1)
+        launch(DecodeLanesKernel<KV, Plan, 1, 1, 8>{q, kv, s, causal, plan, lay});
+      else
+        launch(DecodeLanesKernel<KV, Plan, 1, 2, 8>{q, kv, s, causal, plan, lay});
+      return;
+    }
+  }
   if (lay.rows == 1 && lay.slots == 1)
-    launch(DecodeLanesKernel<KV, Plan, 1, 1>{q, kv, s, causal, plan, lay});
+    launch(DecodeLanesKernel<KV, Plan, 1, 1, 4>{q, kv, s, causal, plan, lay});
   else if (lay.rows == 1)
-    launch(DecodeLanesKernel<KV, Plan, 1, 2>{q, kv, s, causal, plan, lay});
+    launch(DecodeLanesKernel<KV, Plan, 1, 2, 4>{q, kv, s, causal, plan, lay});
   else if (lay.rows == 4 && lay.slots == 1)
-    launch(DecodeLanesKernel<KV, Plan, 4, 1>{q, kv, s, causal, plan, lay});
+    launch(DecodeLanesKernel<KV, Plan, 4, 1, 4>{q, kv, s, causal, plan, lay});
   else if (lay.rows == 4)
-    launch(DecodeLanesKernel<KV, Plan, 4, 2>{q, kv, s, causal, plan, lay});
+    launch(DecodeLanesKernel<KV, Plan, 4, 2, 4>{q, kv, s, causal, plan, lay});
   else
-    launch(DecodeLanesKernel<KV, Plan, 8, 1>{q, kv, s, causal, plan, lay});
+    launch(DecodeLanesKernel<KV, Plan, 8, 1, 4>{q, kv, s, causal, plan, lay});
 }
 
 }  // namespace moat::attention

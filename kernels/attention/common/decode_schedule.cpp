@@ -52,14 +52,24 @@ DecodeSchedule lean_schedule(int batch, int heads_kv, int keys, int workers) {
 }
 
 DecodeLanesLayout DecodeLanesLayout::make(const AttentionShape& s, int lanes, int groups,
-                                          std::size_t budget) {
+                                          std::size_t budget, int elem_bytes) {
   const int rows = s.group() * s.seq_q;
-  if (rows > kDecodeLanesMaxRows || s.head_dim % 4 != 0 || s.value_dim % 4 != 0) return {};
+  if (rows > kDecodeLanesMaxRows) return {};
   DecodeLanesLayout lay;
-  const int quads = std::max(s.head_dim, s.value_dim) / 4;
   lay.lanes = lanes;
-  lay.slots = (quads + lay.lanes - 1) / lay.lanes;
   lay.rows = rows == 1 ? 1 : rows <= 4 ? 4 : 8;
+  const int widest = std::max(s.head_dim, s.value_dim);
+  const auto row_lanes_at = [&](int width) { return lanes == 1 ? 1 : lanes * 4 / width; };
+  const auto slots_at = [&](int width) {
+    const int per_slot = row_lanes_at(width) * width;
+    return (widest + per_slot - 1) / per_slot;
+  };
+  const bool wide = elem_bytes == 2 && s.head_dim % 8 == 0 && s.value_dim % 8 == 0 &&
+                    lay.rows == 1 && slots_at(8) <= kMaxSlots;
+  lay.width = wide ? 8 : 4;
+  if (s.head_dim % lay.width != 0 || s.value_dim % lay.width != 0) return {};
+  lay.row_lanes = row_lanes_at(lay.width);
+  lay.slots = slots_at(lay.width);
   if (lay.slots > kMaxSlots || lay.rows * lay.slots > 8) return {};  // 128 registers per thread
   const std::size_t state = std::size_t(rows) * (s.value_dim + 2) * sizeof(float), slack = 16;
   lay.groups = std::max(1, groups);

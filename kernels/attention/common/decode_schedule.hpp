@@ -34,16 +34,24 @@ inline constexpr int kDecodeLanesMaxRows = 8;
 // How teams of the lanes kernel split an item; lanes = 0 when the kernel does not apply.
 struct DecodeLanesLayout {
   static constexpr int kMaxSlots = 2;
-  int lanes = 0;   // threads per key row: a warp (32) on GPUs, 1 on host teams
-  int groups = 0;  // key groups per team
-  int rows = 0;    // register rows R: 1, 4 or 8 (>= the group's query rows; extra rows masked)
-  int slots = 0;   // 4-element slots per lane and row: 1 or kMaxSlots
-  int bytes = 0;   // level-0 scratch: one (m, l, o) state per group, plus alignment slack
+  int lanes = 0;      // threads of a warp: 32 on GPUs, 1 on host teams
+  int width = 0;      // elements per lane, slot and load: 4, or 8 (16-byte loads) for 16-bit rows
+  int row_lanes = 0;  // threads per key row: 32 / (width / 4) on GPUs, so a warp takes
+                      // lanes / row_lanes keys at once (two 16-bit rows); 1 on host teams
+  int groups = 0;     // key groups per team
+  int rows = 0;       // register rows R: 1, 4 or 8 (>= the group's query rows; extra rows masked)
+  int slots = 0;      // width-element slots per lane and row: 1 or kMaxSlots
+  int bytes = 0;      // level-0 scratch: one (m, l, o) state per group, plus alignment slack
 
   int threads() const { return lanes * groups; }
+  int keys_at_once() const { return lanes / row_lanes; }
 
-  // lanes: 32 on GPUs, 1 on host teams; groups: key groups wanted (halved to fit `budget`).
-  static DecodeLanesLayout make(const AttentionShape& s, int lanes, int groups, std::size_t budget);
+  // lanes: 32 on GPUs, 1 on host teams; groups: key groups wanted (halved to fit `budget`);
+  // elem_bytes: the K/V storage element size. Single 16-bit rows (MHA) take 8-element slots: a
+  // warp then holds two keys of head_dim 128 at once, one per half-warp, with the load registers
+  // and bytes in flight of one fp32 key. Others take 4 (more rows of 8 would spill).
+  static DecodeLanesLayout make(const AttentionShape& s, int lanes, int groups, std::size_t budget,
+                                int elem_bytes);
 };
 
 // Flash-decoding: each head's keys [0, keys) cut into n_splits tile-aligned chunks (trailing

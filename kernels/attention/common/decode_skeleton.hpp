@@ -165,7 +165,7 @@ template <class KV, bool kStaged = !kExecOnHost, class T = DecodeValue<KV>>
 void decode_attention(const View4<const T>& q, const KV& kv, const View4<T>& o,
                       const AttentionShape& s, bool causal, const DecodePlan& plan) {
   if (kStaged) {
-    const DecodeLanesLayout lanes = decode_lanes_layout(s, plan.teams);
+    const DecodeLanesLayout lanes = decode_lanes_layout<T>(s, plan.teams);
     if (lanes.lanes > 0) {
       run_decode_lanes(q, kv, s, causal, plan, lanes);
       merge_decode_partials(plan, s, o);

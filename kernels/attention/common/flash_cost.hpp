@@ -1,7 +1,8 @@
 #pragma once
 // Cost of the flash skeleton for a mask given as a per-row key range [begin(i), end(i)) and the
 // exact number of visible (query, key) pairs. Counts the kernel's own tiling: a row computes
-// whole key tiles that intersect its range; K/V tiles are re-read once per query tile.
+// whole key tiles that intersect its range; K/V tiles are re-read once per query tile, or once per
+// packed team of a KV head's rows for decode-shaped problems (kFlashTeamRows).
 #include <functional>
 #include <utility>
 
@@ -12,6 +13,12 @@
 namespace moat::attention {
 
 using KeyRange = std::function<std::pair<int, int>(int i)>;  // [begin, end) for query row i
+
+// Query rows of one GPU team of the flash path: twice kQueryTile (the host tile rows), so that
+// every K/V stage feeds twice the FLOPs. Decode-shaped problems (a group of query heads per KV
+// head, fewer tokens than this) pack the group's rows into such teams, which stage each K/V tile
+// once for all of them (flash_device.hpp: flash_packs_rows).
+inline constexpr int kFlashTeamRows = 2 * kQueryTile;
 
 Cost flash_cost(const AttentionShape& s, DType dtype, const KeyRange& range);
 

@@ -3,15 +3,13 @@
 // rows a team holds, the key tiles it walks, and the geometry of its scratch stage buffers.
 #include <type_traits>
 
+#include "kernels/attention/common/flash_cost.hpp"  // kFlashTeamRows
 #include "kernels/attention/common/shape.hpp"
 #include "kernels/common/packet.hpp"
 #include "kernels/common/views.hpp"
 
 namespace moat::attention {
 
-// Rows of one team of the device tile paths: twice kQueryTile (the host tile paths' rows), so
-// that every K/V stage feeds twice the FLOPs.
-inline constexpr int kFlashTeamRows = 2 * kQueryTile;
 inline constexpr int kFlashDepthChunk = 16;  // head_dim columns of Q and K per score stage
 // Floats of a value stage's V chunk: kValueChunk = this / kOutCols keys, so that it fits the
 // buffer of a score stage (kFlashDepthChunk x (64 + 4 + 64 + 4) = 2176 floats).

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/common/lane_words.hpp"
 #include "kernels/common/packet.hpp"
 #include "kernels/common/views.hpp"
 
@@ -23,6 +24,20 @@ KOKKOS_INLINE_FUNCTION Lanes<T, N> load_lanes(const T* p, int valid, bool whole)
   } else {
     for (int i = 0; i < N; ++i)
       if (i < valid) x.v[i] = p[i];
+  }
+  return x;
+}
+
+// The same into the registers a vector load leaves (lane_words.hpp: 16-bit elements two to a
+// 32-bit word), for loads that must stay in flight until their elements are used.
+template <int N, class T>
+KOKKOS_INLINE_FUNCTION LaneLoad<T, N> load_lane_group(const T* p, int valid, bool whole) {
+  LaneLoad<T, N> x{};
+  if (whole) {
+    if (valid > 0) x = load_lane<N>(p);
+  } else {
+    for (int i = 0; i < N; ++i)
+      if (i < valid) set_lane_elem(x, i, p[i]);
   }
   return x;
 }

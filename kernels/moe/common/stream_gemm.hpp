@@ -45,11 +45,11 @@ struct StreamGroupedGemm {
   static constexpr int kRowGroups = kRows / kThreadRows;
   static constexpr int kKParts = kThreads / (kColLanes * kRowGroups);
   static constexpr int kPartDepth = KS / kKParts;  // k rows of a stage per k-part
-  // k rows per step: 256 bytes of B per lane in flight for fp32 (64 KB per 256-thread team, one
-  // team per SM: 32 KB left the H100 at 73% of its bandwidth), 128 for 16-bit types (their
-  // conversions already take the registers); FMAs go 4 / kInputs rows at a time so that 16
-  // converted B values are live.
-  static constexpr int kStepBytes = sizeof(T) == 4 ? 256 : 128;
+  // k rows per step: 256 bytes of B per lane in flight (64 KB per 256-thread team, one team per
+  // SM: 32 KB left the H100 at 73% of its bandwidth), 64 registers for fp32 and for 16-bit types
+  // alike (kept two to a word until converted: lane_words.hpp); FMAs go 4 / kInputs rows at a time
+  // so that 16 converted B values are live.
+  static constexpr int kStepBytes = 256;
   static constexpr int kStep =
       std::min(kPartDepth, std::max(1, int(kStepBytes / (4 * sizeof(T) * kInputs))));
   static constexpr int kSub = std::min(kStep, 4 / kInputs);
@@ -63,7 +63,7 @@ struct StreamGroupedGemm {
                 "warps split rows and depth evenly");
   static_assert(kPartDepth % kStep == 0 && kStep % kSub == 0 && KS % L == 0,
                 "whole steps per stage");
-  using Quad = Lanes<T, 4>;
+  using Quad = LaneLoad<T, 4>;  // a lane's 4 columns of one B row as loaded
   // One 256-thread team per SM: registers for the accumulators, the step in flight and the A
   // reads the compiler hoists (about 225-255; 64 KB (fp32) / 32 KB (16-bit) of B in flight per
   // SM).
@@ -111,7 +111,8 @@ struct StreamGroupedGemm {
       const int valid = k + u < kend ? valid_cols : 0;
       const int at = valid > 0 ? (k + u) * int(op.ldb) : 0;
       MOAT_UNROLL_BLOCK
-      for (int in = 0; in < kInputs; ++in) s.b[in][u] = load_lanes<4>(src[in] + at, valid, b_quads);
+      for (int in = 0; in < kInputs; ++in)
+        s.b[in][u] = load_lane_group<4>(src[in] + at, valid, b_quads);
     }
   }
 
@@ -128,7 +129,7 @@ struct StreamGroupedGemm {
       MOAT_UNROLL_BLOCK
       for (int in = 0; in < kInputs; ++in) MOAT_UNROLL_BLOCK
       for (int u = 0; u < kSub; ++u) MOAT_UNROLL_BLOCK
-      for (int j = 0; j < 4; ++j) b[in][u][j] = to_float(s.b[in][u0 + u].v[j]);
+      for (int j = 0; j < 4; ++j) b[in][u][j] = lane_elem(s.b[in][u0 + u], j);
       if (k_next >= 0) load_rows(s, src, k_next, u0, kend, valid_cols);
       MOAT_UNROLL_BLOCK
       for (int r = 0; r < kThreadRows; ++r) {
@@ -142,7 +143,7 @@ struct StreamGroupedGemm {
   }
 
   // Stage of A rows [0, rcount) of the block at `a` x [k0, k0 + KS), zero from kend on.
-  KOKKOS_INLINE_FUNCTION void load_a(Lanes<T, L> (&x)[kALoads], unsigned tid, const T* a,
+  KOKKOS_INLINE_FUNCTION void load_a(LaneLoad<T, L> (&x)[kALoads], unsigned tid, const T* a,
                                      int rcount, int k0, int kend) const {
     MOAT_UNROLL_BLOCK
     for (int l = 0; l < kALoads; ++l) {
@@ -150,10 +151,10 @@ struct StreamGroupedGemm {
       const int r = int(idx / (KS / L)), kk = int(idx % (KS / L)) * L;
       const int valid = idx < kRows * KS / L && r < rcount ? kend - (k0 + kk) : 0;
       const int at = valid > 0 ? r * int(op.lda) + k0 + kk : 0;
-      x[l] = load_lanes<L>(a + at, valid, a_packets);
+      x[l] = load_lane_group<L>(a + at, valid, a_packets);
     }
   }
-  KOKKOS_INLINE_FUNCTION void store_a(const Lanes<T, L> (&x)[kALoads], unsigned tid,
+  KOKKOS_INLINE_FUNCTION void store_a(const LaneLoad<T, L> (&x)[kALoads], unsigned tid,
                                       float* as) const {
     MOAT_UNROLL_BLOCK
     for (int l = 0; l < kALoads; ++l) {
@@ -163,7 +164,7 @@ struct StreamGroupedGemm {
       MOAT_UNROLL_BLOCK
       for (int q = 0; q < L / 4; ++q) {
         Lanes<float, 4> f;
-        for (int i = 0; i < 4; ++i) f.v[i] = to_float(x[l].v[4 * q + i]);
+        for (int i = 0; i < 4; ++i) f.v[i] = lane_elem(x[l], 4 * q + i);
         store_group<4>(as + r * kAStride + kk + 4 * q, f);
       }
     }
@@ -204,7 +205,7 @@ struct StreamGroupedGemm {
       for (int r = 0; r < kThreadRows; ++r) MOAT_UNROLL_BLOCK
       for (int j = 0; j < 4; ++j) acc[in][r][j] = 0.f;
 
-      Lanes<T, L> a_next[kALoads];
+      LaneLoad<T, L> a_next[kALoads];
       load_a(a_next, tid, a, rcount, kbeg, kend);
       store_a(a_next, tid, scratch);
       team.team_barrier();
