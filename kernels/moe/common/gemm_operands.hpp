@@ -14,32 +14,24 @@
 
 namespace moat::moe {
 
-// The first `valid` of N elements at p, zeros after them. `whole`: the caller's layout makes
+// The first `valid` of N elements at p, zeros after them, in registers of type X: Lanes (one
+// element each), or LaneLoad (lane_words.hpp: 16-bit elements two to a 32-bit word, for loads
+// that must stay in flight until their elements are used). `whole`: the caller's layout makes
 // `valid` either <= 0 or >= N and p aligned, so one vector load does.
-template <int N, class T>
-KOKKOS_INLINE_FUNCTION Lanes<T, N> load_lanes(const T* p, int valid, bool whole) {
-  Lanes<T, N> x{};
+template <int N, class T, class X = Lanes<T, N>>
+KOKKOS_INLINE_FUNCTION X load_lanes(const T* p, int valid, bool whole) {
+  X x{};
   if (whole) {
-    if (valid > 0) x = load_group<N>(p);
-  } else {
-    for (int i = 0; i < N; ++i)
-      if (i < valid) x.v[i] = p[i];
-  }
-  return x;
-}
-
-// The same into the registers a vector load leaves (lane_words.hpp: 16-bit elements two to a
-// 32-bit word), for loads that must stay in flight until their elements are used.
-template <int N, class T>
-KOKKOS_INLINE_FUNCTION LaneLoad<T, N> load_lane_group(const T* p, int valid, bool whole) {
-  LaneLoad<T, N> x{};
-  if (whole) {
-    if (valid > 0) x = load_lane<N>(p);
+    if (valid > 0) x = load_lane(p, static_cast<X*>(nullptr));
   } else {
     for (int i = 0; i < N; ++i)
       if (i < valid) set_lane_elem(x, i, p[i]);
   }
   return x;
+}
+template <int N, class T>
+KOKKOS_INLINE_FUNCTION LaneLoad<T, N> load_lane_group(const T* p, int valid, bool whole) {
+  return load_lanes<N, T, LaneLoad<T, N>>(p, valid, whole);
 }
 
 // out[i] (+)= v[i] for the first `valid` of 4 outputs, rounded to T once.

@@ -65,8 +65,7 @@ struct StreamGroupedGemm {
                 "whole steps per stage");
   using Quad = LaneLoad<T, 4>;  // a lane's 4 columns of one B row as loaded
   // One 256-thread team per SM: registers for the accumulators, the step in flight and the A
-  // reads the compiler hoists (about 225-255; 64 KB (fp32) / 32 KB (16-bit) of B in flight per
-  // SM).
+  // reads the compiler hoists (about 225-255; 64 KB of B in flight per SM).
   using Policy = Kokkos::TeamPolicy<ExecSpace, Kokkos::LaunchBounds<kThreads, 1>>;
   using Member = typename Policy::member_type;
 
