@@ -134,27 +134,44 @@ __device__ __forceinline__ void warp_sum_step(float (&x)[N], unsigned lane) {
 }
 #endif
 
-// x[i] = the sum of x[i] over the 32 threads of a warp, for every i < N (a power of two <= 32),
-// in every thread: a reduce-scatter (each step halves the values a thread holds: it sends one
-// half to the partner lane and adds the other half from it) then an all-gather, ~5 N
-// instructions where N separate lanes_sum calls take 10 N. Host teams: one thread, no-op.
-template <int N>
+// x[i] = the sum of x[i] over each aligned run of Width threads of a warp (the whole warp by
+// default; half-warps when a warp holds two rows), for every i < N (a power of two <= Width), in
+// every thread of the run: a reduce-scatter (each step halves the values a thread holds: it sends
+// one half to the partner lane and adds the other half from it) then an all-gather from the run,
+// ~5 N instructions where N separate lanes_sum calls take 10 N. Host teams: one thread, no-op.
+template <int N, int Width = 32>
 KOKKOS_FORCEINLINE_FUNCTION void warp_sum_all(float (&x)[N]) {
   static_assert(N >= 1 && N <= 32 && (N & (N - 1)) == 0, "N: a power of two <= 32");
 #if defined(__CUDA_ARCH__)
+  static_assert(N <= Width && Width <= 32 && (Width & (Width - 1)) == 0,
+                "Width: a power of two <= 32, at least N (one value per lane after the scatter)");
   // The lane in the warp: warps are cut from the linear thread index (Kokkos lays a team's
   // threads along threadIdx.y, vector lanes along x).
   const unsigned lane = (threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z)) % 32u;
-  warp_sum_step<N, 16>(x, lane);
-  // Value v now sits, complete, in the lanes whose bits (from 16 down) spell v's index bits.
+  warp_sum_step<N, Width / 2>(x, lane);
+  // Value v now sits, complete, in the run's lanes whose bits (from Width / 2 down) spell v's
+  // index bits.
   const float mine = x[0];
-  constexpr int kShift = 5 - log2_of(N);  // lane = v << kShift
+  const int base = Width == 32 ? 0 : int(lane) & ~(Width - 1);  // the run's first lane
+  constexpr int kShift = log2_of(Width) - log2_of(N);           // lane = base + (v << kShift)
 #pragma unroll
-  for (int v = 0; v < N; ++v) x[v] = __shfl_sync(0xffffffffu, mine, v << kShift);
+  for (int v = 0; v < N; ++v) x[v] = __shfl_sync(0xffffffffu, mine, base + (v << kShift));
 #elif defined(__HIP_DEVICE_COMPILE__) || defined(__SYCL_DEVICE_ONLY__)
 #error "moat::kx::warp_sum_all: no implementation for this device backend"
 #else
   (void)x;
+#endif
+}
+
+// x from the lane `off` away in the warp (a butterfly partner). Host teams: x.
+KOKKOS_FORCEINLINE_FUNCTION float lane_xor(float x, int off) {
+#if defined(__CUDA_ARCH__)
+  return __shfl_xor_sync(0xffffffffu, x, off);
+#elif defined(__HIP_DEVICE_COMPILE__) || defined(__SYCL_DEVICE_ONLY__)
+#error "moat::kx::lane_xor: no implementation for this device backend"
+#else
+  (void)off;
+  return x;
 #endif
 }
 

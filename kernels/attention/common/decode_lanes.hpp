@@ -53,42 +53,6 @@ DecodeLanesLayout decode_lanes_layout(const AttentionShape& s, int teams) {
   return DecodeLanesLayout::make(s, kDecodeLanes, groups, kCudaLevel0ScratchMax, int(sizeof(T)));
 }
 
-// x[v] = the sum of x[v] over the Width lanes of this thread's run (aligned runs of a warp), in
-// every lane: kx::warp_sum_all for whole warps; for half-warps its reduce-scatter within the run,
-// then an all-gather from it. Host teams (one lane): no-op.
-template <int N, int Width>
-KOKKOS_FORCEINLINE_FUNCTION void run_sum_all(float (&x)[N]) {
-  if constexpr (Width == 32) {
-    kx::warp_sum_all(x);
-  } else {
-#if defined(__CUDA_ARCH__)
-    static_assert(N <= Width && Width < 32, "one value per lane at most after the scatter");
-    // The lane as kx::warp_sum_all takes it: warps are cut from the linear thread index.
-    const unsigned lane =
-        (threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z)) % 32u;
-    kx::warp_sum_step<N, Width / 2>(x, lane);
-    // Value v now sits, complete, in the run's lanes whose bits (from Width / 2 down) spell v.
-    const float mine = x[0];
-    const int base = int(lane) & ~(Width - 1);
-    constexpr int kShift = kx::log2_of(Width) - kx::log2_of(N);
-#pragma unroll
-    for (int v = 0; v < N; ++v) x[v] = __shfl_sync(0xffffffffu, mine, base + (v << kShift));
-#else
-    (void)x;
-#endif
-  }
-}
-
-// x from the lane Off away (a butterfly partner); host teams never call it with Off < 32.
-KOKKOS_FORCEINLINE_FUNCTION float lane_xor(float x, int off) {
-#if defined(__CUDA_ARCH__)
-  return __shfl_xor_sync(0xffffffffu, x, off);
-#else
-  (void)off;
-  return x;
-#endif
-}
-
 template <class KV, class Plan, int R, int S, int E>
 struct DecodeLanesKernel {
   using T = DecodeValue<KV>;
@@ -174,13 +138,14 @@ struct DecodeLanesKernel {
                                               float (&o)[R][S][E]) const {
     if constexpr (P > 1) {
       MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
-        const float mo = lane_xor(m[r], Lr), mt = kx::fast_max(m[r], mo);
+        const float mo = kx::lane_xor(m[r], Lr), mt = kx::fast_max(m[r], mo);
         const float a = m[r] == kx::lowest_float() ? 0.f : kx::fast_exp(m[r] - mt);
         const float b = mo == kx::lowest_float() ? 0.f : kx::fast_exp(mo - mt);
         m[r] = mt;
-        l[r] = a * l[r] + b * lane_xor(l[r], Lr);
+        l[r] = a * l[r] + b * kx::lane_xor(l[r], Lr);
         for (int p = 0; p < S; ++p)
-          for (int e = 0; e < E; ++e) o[r][p][e] = a * o[r][p][e] + b * lane_xor(o[r][p][e], Lr);
+          for (int e = 0; e < E; ++e)
+            o[r][p][e] = a * o[r][p][e] + b * kx::lane_xor(o[r][p][e], Lr);
       }
     }
   }
@@ -241,7 +206,7 @@ struct DecodeLanesKernel {
               sc[u * R + r] = dot;
             }
           }
-          run_sum_all<U * R, Lr>(sc);
+          kx::warp_sum_all<U * R, Lr>(sc);  // over the run's lanes
           if (!multi && k0 + U * P <= end)
             update<false>(sc, vq, kb, rows, begin, end, m, l, o);
           else
