@@ -55,8 +55,7 @@ double read_bandwidth(std::int64_t n, int passes, int repeats) {
   Kokkos::deep_copy(c, 2.0f);
   double t = best_time(repeats, [&] {
     Kokkos::parallel_for(
-        "moat::calibrate::read", Kokkos::RangePolicy<ExecSpace>(0, n),
-        KOKKOS_LAMBDA(std::int64_t i) {
+        "moat::calibrate::read", RangePolicy(0, n), KOKKOS_LAMBDA(std::int64_t i) {
           float sum = 0.f;
           for (int p = 0; p < passes; ++p) {
             std::int64_t j = i + std::int64_t(p) * 4099;
@@ -78,7 +77,7 @@ double triad_bandwidth(std::int64_t n, int inner, int repeats) {
   double t = best_time(repeats, [&] {
     for (int k = 0; k < inner; ++k)
       Kokkos::parallel_for(
-          "moat::calibrate::triad", Kokkos::RangePolicy<ExecSpace>(0, n),
+          "moat::calibrate::triad", RangePolicy(0, n),
           KOKKOS_LAMBDA(std::int64_t i) { a(i) = b(i) + s * c(i); });
   });
   return 3.0 * 4.0 * double(n) * inner / t;
@@ -92,8 +91,7 @@ double vector_fma_rate(int repeats) {
   View1<float> out(std::string("out"), items);
   double t = best_time(repeats, [&] {
     Kokkos::parallel_for(
-        "moat::calibrate::fma", Kokkos::RangePolicy<ExecSpace>(0, items),
-        KOKKOS_LAMBDA(std::int64_t i) {
+        "moat::calibrate::fma", RangePolicy(0, items), KOKKOS_LAMBDA(std::int64_t i) {
           float acc[lanes];
           for (int j = 0; j < lanes; ++j) acc[j] = float(i + j) * 1e-3f;
           const float m = 0.999f, add = 1e-4f;
@@ -113,12 +111,12 @@ double exp_rate(int repeats) {
   const int passes = kExecOnHost ? 64 : 16;
   View1<float> x(std::string("x"), n);
   Kokkos::parallel_for(
-      "moat::calibrate::exp_init", Kokkos::RangePolicy<ExecSpace>(0, n),
+      "moat::calibrate::exp_init", RangePolicy(0, n),
       KOKKOS_LAMBDA(std::int64_t i) { x(i) = -float(i % 1000) * 1e-3f; });
   double t = best_time(repeats, [&] {
     for (int p = 0; p < passes; ++p)
       Kokkos::parallel_for(
-          "moat::calibrate::exp", Kokkos::RangePolicy<ExecSpace>(0, n),
+          "moat::calibrate::exp", RangePolicy(0, n),
           KOKKOS_LAMBDA(std::int64_t i) { x(i) = kx::exp(x(i)) - 1.0f; });
   });
   return double(n) * passes / t;
@@ -168,8 +166,7 @@ double launch_latency(int count) {
   for (int i = 0; i < count; ++i) {
     timer.start();
     Kokkos::parallel_for(
-        "moat::calibrate::empty", Kokkos::RangePolicy<ExecSpace>(0, 1),
-        KOKKOS_LAMBDA(int j) { x(j) += 1.f; });
+        "moat::calibrate::empty", RangePolicy(0, 1), KOKKOS_LAMBDA(int j) { x(j) += 1.f; });
     times.push_back(timer.stop());
   }
   std::sort(times.begin(), times.end());

@@ -22,7 +22,18 @@ using View3 = Kokkos::View<T***, Kokkos::LayoutRight, MemSpace>;
 template <class T>
 using View4 = Kokkos::View<T****, Kokkos::LayoutRight, MemSpace>;
 
-using TeamPolicy = Kokkos::TeamPolicy<ExecSpace>;
+// Every kernel takes its functor as a launch argument. Without this hint Kokkos' CUDA backend puts
+// functors of 512 bytes or more (the decode, flash and GEMM kernels) in constant memory, and
+// before each such launch the host waits until the previous one has finished (Kokkos CUDA
+// KernelLaunch): the device then idles for a launch latency, plus a functor copy, between the
+// kernels of a step. A functor over the 4 KB argument limit goes through global memory instead.
+// Host backends ignore the hint. tests/kernels/launch_policy_test.cpp keeps every policy on it.
+using LaunchArgs = Kokkos::Experimental::WorkItemProperty::HintLightWeight_t;
+using RangePolicy = Kokkos::RangePolicy<ExecSpace, LaunchArgs>;
+using TeamPolicy = Kokkos::TeamPolicy<ExecSpace, LaunchArgs>;
+template <int MaxThreads, int MinTeamsPerSM>
+using BoundedTeamPolicy =
+    Kokkos::TeamPolicy<ExecSpace, LaunchArgs, Kokkos::LaunchBounds<MaxThreads, MinTeamsPerSM>>;
 using TeamMember = TeamPolicy::member_type;
 template <class T>
 using ScratchView1 = Kokkos::View<T*, Kokkos::LayoutRight, ExecSpace::scratch_memory_space,

@@ -115,7 +115,7 @@ TEST(Storage, ExecutionSpaceConversionsMatchTheHost) {
   for (auto& p : probes) p = float(rng.normal() * std::ldexp(1.0, int(rng.below(30)) - 15));
   upload(probe, probes);
   Kokkos::parallel_for(
-      "storage_test", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(int i) {
+      "storage_test", RangePolicy(0, n), KOKKOS_LAMBDA(int i) {
         if (i < 0x7c00) {  // finite fp16 patterns only: NaN payloads may differ
           from_hf(i) = to_float(fp16{std::uint16_t(i)});
         } else {

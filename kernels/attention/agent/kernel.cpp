@@ -45,7 +45,7 @@ std::unique_ptr<KernelInstance> make(const InstanceRequest& req) {
   auto pool = [agents, s, A](const View4<const float>& q) {
     const int heads_q = s.heads_q, n = s.seq_q, dim = s.head_dim;
     Kokkos::parallel_for(
-        "moat::attention::agent_pool", Kokkos::RangePolicy<ExecSpace>(0, s.batch * heads_q * A),
+        "moat::attention::agent_pool", RangePolicy(0, s.batch * heads_q * A),
         KOKKOS_LAMBDA(int idx) {
           const int a = idx % A, bh = idx / A, b = bh / heads_q, h = bh % heads_q;
           const int i0 = pool_begin(a, n, A), i1 = pool_end(a, n, A);

@@ -21,8 +21,9 @@ std::unique_ptr<KernelInstance> make(const InstanceRequest& req) {
     const int n = int(o.size());
     float* op = o.data();
     const float* sp = swa.data();
-    Kokkos::parallel_for("moat::attention::based_sum", Kokkos::RangePolicy<ExecSpace>(0, n),
-                         KOKKOS_LAMBDA(int idx) { op[idx] += sp[idx]; });
+    Kokkos::parallel_for(
+        "moat::attention::based_sum", RangePolicy(0, n),
+        KOKKOS_LAMBDA(int idx) { op[idx] += sp[idx]; });
   };
   branch.oracle = [=](const LinearInputs& h, const std::vector<std::int64_t>& rows) {
     return attention::oracle_softmax_rows(s, h.q, h.k, h.v, rows, attention::host_mask_of(window).visible,

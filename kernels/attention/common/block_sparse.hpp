@@ -108,8 +108,8 @@ inline void build_tile_lists(const BlockLists& L, const AttentionShape& s) {
   auto count = L.tile_count;
   auto out = L.tile_blocks;
   Kokkos::parallel_for(
-      "moat::attention::block_tile_lists",
-      Kokkos::RangePolicy<ExecSpace>(0, s.batch * heads * tiles), KOKKOS_LAMBDA(int idx) {
+      "moat::attention::block_tile_lists", RangePolicy(0, s.batch * heads * tiles),
+      KOKKOS_LAMBDA(int idx) {
         const int qt = idx % tiles, h = idx / tiles % heads, b = idx / tiles / heads;
         const int i0 = qt * kQueryTile, rows = kx::min(kQueryTile, seq_q - i0);
         int cursor[kQueryTile];

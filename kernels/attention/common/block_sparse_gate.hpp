@@ -48,7 +48,7 @@ struct PooledGate {
     const int B = int(m.extent(0)), H = int(m.extent(1)), N = int(m.extent(2));
     const int D = int(m.extent(3)), R = int(x.extent(2)), E = p.data() ? int(p.extent(3)) : 0;
     Kokkos::parallel_for(
-        label, Kokkos::RangePolicy<ExecSpace>(0, B * H * N), KOKKOS_LAMBDA(int idx) {
+        label, RangePolicy(0, B * H * N), KOKKOS_LAMBDA(int idx) {
           const int c = idx % N, h = idx / N % H, b = idx / N / H;
           const int r0 = kx::max(0, (first + c) * rows_per - offset);
           const int r1 = kx::min(R, (first + c + 1) * rows_per - offset);
@@ -79,8 +79,8 @@ struct PooledGate {
     auto qs = proj > 0 ? qproj : qmean;
     auto sel = L.sel;
     Kokkos::parallel_for(
-        "moat::attention::gate_select",
-        Kokkos::RangePolicy<ExecSpace>(0, int(sel.extent(0)) * H * G), KOKKOS_LAMBDA(int idx) {
+        "moat::attention::gate_select", RangePolicy(0, int(sel.extent(0)) * H * G),
+        KOKKOS_LAMBDA(int idx) {
           const int gi = idx % G, h = idx / G % H, b = idx / G / H;
           const int grp = g.first_group() + gi, hk = h / group_ratio;
           const int rb = g.row_begin(grp), re = g.row_end(grp);

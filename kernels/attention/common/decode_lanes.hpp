@@ -258,8 +258,7 @@ void run_decode_lanes(const View4<const DecodeValue<KV>>& q, const KV& kv, const
         "moat::attention::run_decode_lanes: the layout's lanes per key "
         "row differ from this execution space's");
   const auto launch = [&](auto kernel) {
-    Kokkos::TeamPolicy<ExecSpace, Kokkos::LaunchBounds<kDecodeLanesMaxThreads, 1>> tp(
-        plan.teams, kExecOnHost ? 1 : lay.threads());
+    BoundedTeamPolicy<kDecodeLanesMaxThreads, 1> tp(plan.teams, kExecOnHost ? 1 : lay.threads());
     tp.set_scratch_size(0, Kokkos::PerTeam(lay.bytes));
     Kokkos::parallel_for("moat::attention::decode_lanes", tp, kernel);
   };

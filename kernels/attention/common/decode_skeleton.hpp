@@ -136,7 +136,7 @@ void merge_decode_partials(const DecodePlan& plan, const AttentionShape& s, cons
   auto pm = plan.part_m, pl = plan.part_l;
   auto po = plan.part_o;
   Kokkos::parallel_for(
-      "moat::attention::decode_merge", Kokkos::RangePolicy<ExecSpace>(0, s.rows() * dv),
+      "moat::attention::decode_merge", RangePolicy(0, s.rows() * dv),
       KOKKOS_LAMBDA(std::int64_t idx) {
         const int d = int(idx % dv), row = int(idx / dv);
         const int i = row % seq_q, h = row / seq_q % heads_q, b = row / seq_q / heads_q;
@@ -178,8 +178,7 @@ void decode_attention(const View4<const T>& q, const KV& kv, const View4<T>& o,
       kStaged ? Staged::layout(s, threads, kDecodeStagedScratchBudget) : DecodeStagedLayout{};
   if (lay.kt > 0) {
     // Four teams per SM: 128 registers per thread, which the tiles need without spilling.
-    Kokkos::TeamPolicy<ExecSpace, Kokkos::LaunchBounds<kDecodeStagedThreads, 4>> tp(plan.teams,
-                                                                                    threads);
+    BoundedTeamPolicy<kDecodeStagedThreads, 4> tp(plan.teams, threads);
     tp.set_scratch_size(0, Kokkos::PerTeam(lay.bytes));
     Kokkos::parallel_for("moat::attention::decode_staged", tp, Staged{q, kv, s, causal, plan, lay});
   } else {

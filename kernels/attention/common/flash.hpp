@@ -146,7 +146,7 @@ inline View1<float> pack_keys_transposed(const View4<const float>& k, const Atte
                   std::size_t(s.batch) * s.heads_kv * tiles * depth * kKeyTile);
   const int n = s.seq_kv, heads_kv = s.heads_kv;
   Kokkos::parallel_for(
-      "moat::attention::pack_keys", Kokkos::RangePolicy<ExecSpace>(0, s.batch * heads_kv * tiles),
+      "moat::attention::pack_keys", RangePolicy(0, s.batch * heads_kv * tiles),
       KOKKOS_LAMBDA(int idx) {
         const int t = idx % tiles, hk = idx / tiles % heads_kv, b = idx / tiles / heads_kv;
         float* dst = kt.data() + std::size_t(idx) * depth * kKeyTile;

@@ -53,8 +53,7 @@ using SerialFlashTiling = FlashTiling<1, 1, OutCols>;
 
 // Kokkos team policy of a tiling: GPU launch bounds from its team size and teams per SM.
 template <class Tiling>
-using FlashTeamPolicy =
-    Kokkos::TeamPolicy<ExecSpace, Kokkos::LaunchBounds<Tiling::kThreads, Tiling::kMinTeamsPerSM>>;
+using FlashTeamPolicy = BoundedTeamPolicy<Tiling::kThreads, Tiling::kMinTeamsPerSM>;
 
 // Calls f(Tiling{}) with the layout for value_dim: the GPU layouts on device spaces, the
 // one-thread layouts of the same width on host spaces.

@@ -29,8 +29,7 @@ inline void ema_recurrent(const EmaParams& e, const View2<const float>& x, const
                           int batch, int seq) {
   const int dim = int(x.extent(1)), nd = int(e.p.extent(1));
   Kokkos::parallel_for(
-      "moat::mega::ema_recurrent", Kokkos::RangePolicy<ExecSpace>(0, batch * dim),
-      KOKKOS_LAMBDA(int r) {
+      "moat::mega::ema_recurrent", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(int r) {
         const int b = r / dim, j = r % dim;
         float h[kMaxEmaDim];
         for (int n = 0; n < nd; ++n) h[n] = 0.f;
@@ -64,7 +63,7 @@ inline void ema_chunked(const EmaParams& e, const View2<const float>& x, const V
   auto kern = w.kern;
   auto st = w.state;
   Kokkos::parallel_for(
-      "moat::mega::ema_table", Kokkos::RangePolicy<ExecSpace>(0, dim), KOKKOS_LAMBDA(int j) {
+      "moat::mega::ema_table", RangePolicy(0, dim), KOKKOS_LAMBDA(int j) {
         for (int n = 0; n < nd; ++n) pw(j, 0, n) = 1.f;
         for (int r = 1; r <= chunk; ++r)
           for (int n = 0; n < nd; ++n) pw(j, r, n) = pw(j, r - 1, n) * e.q(j, n);
@@ -75,8 +74,7 @@ inline void ema_chunked(const EmaParams& e, const View2<const float>& x, const V
         }
       });
   Kokkos::parallel_for(
-      "moat::mega::ema_chunk_states", Kokkos::RangePolicy<ExecSpace>(0, batch * chunks * dim),
-      KOKKOS_LAMBDA(int r) {
+      "moat::mega::ema_chunk_states", RangePolicy(0, batch * chunks * dim), KOKKOS_LAMBDA(int r) {
         const int j = r % dim, c = r / dim % chunks, b = r / dim / chunks;
         const int c0 = c * chunk, len = kx::min(chunk, seq - c0);
         for (int n = 0; n < nd; ++n) {
@@ -86,8 +84,7 @@ inline void ema_chunked(const EmaParams& e, const View2<const float>& x, const V
         }
       });
   Kokkos::parallel_for(
-      "moat::mega::ema_chunk_scan", Kokkos::RangePolicy<ExecSpace>(0, batch * dim),
-      KOKKOS_LAMBDA(int r) {
+      "moat::mega::ema_chunk_scan", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(int r) {
         const int b = r / dim, j = r % dim;
         for (int n = 0; n < nd; ++n) {
           float enter = 0.f;
@@ -100,8 +97,7 @@ inline void ema_chunked(const EmaParams& e, const View2<const float>& x, const V
         }
       });
   Kokkos::parallel_for(
-      "moat::mega::ema_chunk_out", Kokkos::RangePolicy<ExecSpace>(0, batch * seq * dim),
-      KOKKOS_LAMBDA(int r) {
+      "moat::mega::ema_chunk_out", RangePolicy(0, batch * seq * dim), KOKKOS_LAMBDA(int r) {
         const int j = r % dim, t = r / dim % seq, b = r / dim / seq;
         const int c = t / chunk, c0 = c * chunk, u = t - c0;
         float acc = 0.f;

@@ -112,7 +112,7 @@ class H2ODecodeInstance final : public KernelInstance {
     const float scale = s_.scale;
     auto kn = k_new_, vn = v_new_;
     Kokkos::parallel_for(
-        "moat::attention::h2o_append", Kokkos::RangePolicy<ExecSpace>(0, heads), KOKKOS_LAMBDA(int bh) {
+        "moat::attention::h2o_append", RangePolicy(0, heads), KOKKOS_LAMBDA(int bh) {
           const int b = bh / heads_kv, hk = bh % heads_kv, slot = st.free(b, hk);
           for (int d = 0; d < dk; ++d) st.k(b, hk, slot, d) = kn(b, hk, d);
           for (int d = 0; d < dv; ++d) st.v(b, hk, slot, d) = vn(b, hk, d);
@@ -125,13 +125,13 @@ class H2ODecodeInstance final : public KernelInstance {
     auto pm = plan_.part_m, pl = plan_.part_l;
     auto step = step_;
     Kokkos::parallel_for(
-        "moat::attention::h2o_accumulate", Kokkos::RangePolicy<ExecSpace>(0, heads * keys),
-        KOKKOS_LAMBDA(int idx) {
+        "moat::attention::h2o_accumulate", RangePolicy(0, heads * keys), KOKKOS_LAMBDA(int idx) {
           const int j = idx % keys, bh = idx / keys, b = bh / heads_kv, hk = bh % heads_kv;
           float sum = 0.f;
           for (int g = 0; g < group; ++g) {
             float dot = 0.f;
-            for (int d = 0; d < dk; ++d) dot += q(b, hk * group + g, 0, d) * scale * st.k(b, hk, j, d);
+            for (int d = 0; d < dk; ++d)
+              dot += q(b, hk * group + g, 0, d) * scale * st.k(b, hk, j, d);
             sum += kx::exp(dot - pm(bh, g)) / pl(bh, g);
           }
           step(b, hk, j) = sum;
@@ -140,7 +140,7 @@ class H2ODecodeInstance final : public KernelInstance {
     auto evicted = evicted_;
     auto heavy_mass = heavy_mass_;
     Kokkos::parallel_for(
-        "moat::attention::h2o_evict", Kokkos::RangePolicy<ExecSpace>(0, heads), KOKKOS_LAMBDA(int bh) {
+        "moat::attention::h2o_evict", RangePolicy(0, heads), KOKKOS_LAMBDA(int bh) {
           const int b = bh / heads_kv, hk = bh % heads_kv;
           int victim = -1;
           float mass = 0.f;

@@ -62,8 +62,8 @@ struct HipPrune {
     const int G = g.groups(), k_top = top_k, width_ = width;
     auto sel = L.sel;
     Kokkos::parallel_for(
-        "moat::attention::hip_select",
-        Kokkos::RangePolicy<ExecSpace>(0, int(q.extent(0)) * H * G), KOKKOS_LAMBDA(int idx) {
+        "moat::attention::hip_select", RangePolicy(0, int(q.extent(0)) * H * G),
+        KOKKOS_LAMBDA(int idx) {
           const int gi = idx % G, h = idx / G % H, b = idx / G / H;
           const int grp = g.first_group() + gi, hk = h / group_ratio;
           const int rb = g.row_begin(grp), re = g.row_end(grp);

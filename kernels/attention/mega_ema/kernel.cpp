@@ -110,7 +110,7 @@ class MegaInstance final : public KernelInstance, public attention::OutputReadba
       auto y = y_;
       const int d = m_.dim, hx0 = m_.dim + m_.zdim + m_.hdim;
       Kokkos::parallel_for(
-          "moat::mega::output", Kokkos::RangePolicy<ExecSpace>(0, T_), KOKKOS_LAMBDA(int t) {
+          "moat::mega::output", RangePolicy(0, T_), KOKKOS_LAMBDA(int t) {
             for (int c = 0; c < d; ++c) {
               const float u = 1.f / (1.f + kx::exp(-base(t, c)));
               const float h = silu(base(t, hx0 + c) + hp(t, c));
@@ -155,7 +155,7 @@ class MegaInstance final : public KernelInstance, public attention::OutputReadba
     auto r = r_;
     const int seq = m_.seq, d = m_.dim, z = m_.zdim, hd = m_.hdim;
     Kokkos::parallel_for(
-        "moat::mega::activations", Kokkos::RangePolicy<ExecSpace>(0, T_), KOKKOS_LAMBDA(int t) {
+        "moat::mega::activations", RangePolicy(0, T_), KOKKOS_LAMBDA(int t) {
           const int b = t / seq, i = t % seq;
           for (int c = 0; c < z; ++c) {
             const float zc = silu(base(t, d + c));

@@ -67,15 +67,18 @@ struct MlaPrefillDevice {
     const std::int64_t n = std::int64_t(m.batch) * heads * seq * row;
     Kokkos::parallel_for(
         "moat::mla_prefill::assemble",
-        Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(0, n),
+        Kokkos::RangePolicy<ExecSpace, LaunchArgs, Kokkos::IndexType<std::int64_t>>(0, n),
         KOKKOS_LAMBDA(std::int64_t idx) {
           const int d = int(idx % row);
           const std::int64_t r = idx / row;
           const int j = int(r % seq), h = int(r / seq % heads), b = int(r / seq / heads);
           const std::int64_t t = std::int64_t(b) * seq + j;  // token row of kv / k_rope
-          if (d < nope) k_(b, h, j, d) = kv_(t, h * head_cols + d);
-          else if (d < kd) k_(b, h, j, d) = kr(t, d - nope);
-          else v_(b, h, j, d - kd) = kv_(t, h * head_cols + nope + (d - kd));
+          if (d < nope)
+            k_(b, h, j, d) = kv_(t, h * head_cols + d);
+          else if (d < kd)
+            k_(b, h, j, d) = kr(t, d - nope);
+          else
+            v_(b, h, j, d - kd) = kv_(t, h * head_cols + nope + (d - kd));
         });
   }
 };

@@ -178,7 +178,7 @@ class MohInstance final : public KernelInstance {
     auto sg = sgate_;
     const int n = shared_;
     Kokkos::parallel_for(
-        "moat::moh::stage_gates", Kokkos::RangePolicy<ExecSpace>(0, tokens_), KOKKOS_LAMBDA(int t) {
+        "moat::moh::stage_gates", RangePolicy(0, tokens_), KOKKOS_LAMBDA(int t) {
           float m = ls(t, 0);
           for (int h = 1; h < n; ++h) m = kx::max(m, ls(t, h));
           float sum = 0.f;
@@ -202,8 +202,7 @@ class MohInstance final : public KernelInstance {
     auto gate = gate_;
     const int heads = s_.heads_q, seq = s_.seq_q, shared = shared_, k = k_;
     Kokkos::parallel_for(
-        "moat::moh::compact", Kokkos::RangePolicy<ExecSpace>(0, s_.batch * heads),
-        KOKKOS_LAMBDA(int bh) {
+        "moat::moh::compact", RangePolicy(0, s_.batch * heads), KOKKOS_LAMBDA(int bh) {
           const int b = bh / heads, h = bh % heads;
           int c = 0;
           for (int i = 0; i < seq; ++i) {
@@ -233,8 +232,7 @@ class MohInstance final : public KernelInstance {
     auto qc = qc_;
     const int d = s_.head_dim;
     Kokkos::parallel_for(
-        "moat::moh::gather_q", Kokkos::RangePolicy<ExecSpace>(0, s_.batch * heads * seq),
-        KOKKOS_LAMBDA(int r) {
+        "moat::moh::gather_q", RangePolicy(0, s_.batch * heads * seq), KOKKOS_LAMBDA(int r) {
           const int c = r % seq, h = r / seq % heads, b = r / seq / heads;
           if (c >= count(b, h)) return;
           const int i = pos(b, h, c);
@@ -248,8 +246,7 @@ class MohInstance final : public KernelInstance {
     auto o = o_;
     const int heads = s_.heads_q, seq = s_.seq_q, dv = s_.value_dim;
     Kokkos::parallel_for(
-        "moat::moh::scatter", Kokkos::RangePolicy<ExecSpace>(0, s_.batch * heads * seq),
-        KOKKOS_LAMBDA(int r) {
+        "moat::moh::scatter", RangePolicy(0, s_.batch * heads * seq), KOKKOS_LAMBDA(int r) {
           const int i = r % seq, h = r / seq % heads, b = r / seq / heads;
           const int c = slot(b, h, i);
           for (int e = 0; e < dv; ++e) o(b, h, i, e) = c >= 0 ? oc(b, h, c, e) : 0.f;

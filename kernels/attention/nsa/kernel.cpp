@@ -61,8 +61,7 @@ class NsaInstance final : public KernelInstance {
     auto g = gates_;
     const int H = s_.heads_q, S = s_.seq_q, D = s_.value_dim;
     Kokkos::parallel_for(
-        "moat::attention::nsa_combine", Kokkos::RangePolicy<ExecSpace>(0, int(out.size())),
-        KOKKOS_LAMBDA(int idx) {
+        "moat::attention::nsa_combine", RangePolicy(0, int(out.size())), KOKKOS_LAMBDA(int idx) {
           const int d = idx % D, i = idx / D % S, h = idx / D / S % H, bb = idx / D / S / H;
           out(bb, h, i, d) = g(h, 0) * a(bb, h, i, d) + g(h, 1) * b(bb, h, i, d) + g(h, 2) * c(bb, h, i, d);
         });

@@ -76,8 +76,7 @@ struct RoutedAttention {
 
     // Assign: argmax_c x . mu_c, ties to the lower c (strict >, ascending c).
     Kokkos::parallel_for(
-        "moat::attention::route_assign", Kokkos::RangePolicy<ExecSpace>(0, nk + nq),
-        KOKKOS_LAMBDA(int idx) {
+        "moat::attention::route_assign", RangePolicy(0, nk + nq), KOKKOS_LAMBDA(int idx) {
           const bool key = idx < nk;
           const int t = key ? idx : idx - nk, L = key ? N : M, H = key ? HK : HQ;
           const int i = t % L, h = t / L % H, b = t / L / H, hk = key ? h : h / G;
@@ -93,13 +92,15 @@ struct RoutedAttention {
               best = c;
             }
           }
-          if (key) kcl_(b, h, i) = best;
-          else qcl_(b, h, i) = best;
+          if (key)
+            kcl_(b, h, i) = best;
+          else
+            qcl_(b, h, i) = best;
         });
 
     // Sort: one thread per (b, head, cluster) writes its cluster's slots in position order.
     Kokkos::parallel_for(
-        "moat::attention::route_sort", Kokkos::RangePolicy<ExecSpace>(0, (B * HK + B * HQ) * C),
+        "moat::attention::route_sort", RangePolicy(0, (B * HK + B * HQ) * C),
         KOKKOS_LAMBDA(int idx) {
           const bool key = idx < B * HK * C;
           const int t = key ? idx : idx - B * HK * C, L = key ? N : M, H = key ? HK : HQ;
@@ -113,8 +114,10 @@ struct RoutedAttention {
           int slot = below;
           for (int j = 0; j < L && slot < below + own; ++j) {
             if (key ? kcl_(b, h, j) != c : qcl_(b, h, j) != c) continue;
-            if (key) kperm_(b, h, slot++) = j;
-            else qperm_(b, h, slot++) = j;
+            if (key)
+              kperm_(b, h, slot++) = j;
+            else
+              qperm_(b, h, slot++) = j;
           }
           if (key) {
             kstart_(b, h, c) = below;
@@ -124,8 +127,7 @@ struct RoutedAttention {
 
     // Gather: sorted K/V rows; sorted Q rows with their key ranges.
     Kokkos::parallel_for(
-        "moat::attention::route_gather", Kokkos::RangePolicy<ExecSpace>(0, nk + nq),
-        KOKKOS_LAMBDA(int idx) {
+        "moat::attention::route_gather", RangePolicy(0, nk + nq), KOKKOS_LAMBDA(int idx) {
           if (idx < nk) {
             const int r = idx % N, hk = idx / N % HK, b = idx / N / HK;
             const int src = kperm_(b, hk, r);
@@ -143,8 +145,10 @@ struct RoutedAttention {
             int lo = begin, hi = end;
             while (lo < hi) {
               const int mid = lo + (hi - lo) / 2;
-              if (kperm_(b, hk, mid) <= p) lo = mid + 1;
-              else hi = mid;
+              if (kperm_(b, hk, mid) <= p)
+                lo = mid + 1;
+              else
+                hi = mid;
             }
             end = lo;
           }
@@ -156,8 +160,7 @@ struct RoutedAttention {
 
     // Scatter: sorted output rows back to their positions (rows seeing no key hold zeros).
     Kokkos::parallel_for(
-        "moat::attention::route_scatter", Kokkos::RangePolicy<ExecSpace>(0, nq),
-        KOKKOS_LAMBDA(int idx) {
+        "moat::attention::route_scatter", RangePolicy(0, nq), KOKKOS_LAMBDA(int idx) {
           const int r = idx % M, h = idx / M % HQ, b = idx / M / HQ;
           const int dst = qperm_(b, h, r);
           for (int d = 0; d < DV; ++d) o(b, h, dst, d) = os_(b, h, r, d);

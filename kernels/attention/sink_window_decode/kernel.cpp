@@ -60,8 +60,8 @@ class SinkWindowDecodeInstance final : public KernelInstance {
     auto kc = k_cache_, vc = v_cache_;
     auto kn = k_new_, vn = v_new_;
     Kokkos::parallel_for(
-        "moat::attention::sink_window_append",
-        Kokkos::RangePolicy<ExecSpace>(0, s_.batch * heads_kv), KOKKOS_LAMBDA(int bh) {
+        "moat::attention::sink_window_append", RangePolicy(0, s_.batch * heads_kv),
+        KOKKOS_LAMBDA(int bh) {
           const int b = bh / heads_kv, hk = bh % heads_kv;
           for (int d = 0; d < dk; ++d) kc(b, hk, slot, d) = kn(b, hk, d);
           for (int d = 0; d < dv; ++d) vc(b, hk, slot, d) = vn(b, hk, d);

@@ -118,8 +118,7 @@ class SwitchHeadInstance final : public KernelInstance {
       auto idx = idx_v_;
       auto w = wt_v_;
       Kokkos::parallel_for(
-          "moat::switchhead::select_src", Kokkos::RangePolicy<ExecSpace>(0, src_ * H),
-          KOKKOS_LAMBDA(int th) {
+          "moat::switchhead::select_src", RangePolicy(0, src_ * H), KOKKOS_LAMBDA(int th) {
             const int t = th / H, h = th % H;
             sigmoid_topk(&l(t, h * E), E, K, h * E, &idx(t, h * K), &w(t, h * K));
           });
@@ -134,8 +133,7 @@ class SwitchHeadInstance final : public KernelInstance {
       auto v = v_;
       const int seq = s_.seq_kv;
       Kokkos::parallel_for(
-          "moat::switchhead::combine_values", Kokkos::RangePolicy<ExecSpace>(0, src_ * H),
-          KOKKOS_LAMBDA(int th) {
+          "moat::switchhead::combine_values", RangePolicy(0, src_ * H), KOKKOS_LAMBDA(int th) {
             const int t = th / H, h = th % H, b = t / seq, j = t % seq;
             for (int d = 0; d < dv; ++d) v(b, h, j, d) = 0.f;
             for (int s = 0; s < K; ++s) {
@@ -157,7 +155,7 @@ class SwitchHeadInstance final : public KernelInstance {
       auto w = wt_o_;
       const int seq = s_.seq_q;
       Kokkos::parallel_for(
-          "moat::switchhead::select_dst", Kokkos::RangePolicy<ExecSpace>(0, dst_ * H),
+          "moat::switchhead::select_dst", RangePolicy(0, dst_ * H),
           KOKKOS_LAMBDA(int r) {  // r = (b * H + h) * seq_q + i
             const int i = r % seq, h = r / seq % H, b = r / seq / H;
             sigmoid_topk(&l(b * seq + i, h * E), E, K, h * E, &idx(r, 0), &w(r, 0));
@@ -174,8 +172,7 @@ class SwitchHeadInstance final : public KernelInstance {
       auto y = y_;
       const int seq = s_.seq_q, hid = hidden_;
       Kokkos::parallel_for(
-          "moat::switchhead::combine_heads", Kokkos::RangePolicy<ExecSpace>(0, dst_),
-          KOKKOS_LAMBDA(int t) {
+          "moat::switchhead::combine_heads", RangePolicy(0, dst_), KOKKOS_LAMBDA(int t) {
             const int b = t / seq, i = t % seq;
             float* __restrict__ out = &y(t, 0);
             for (int c = 0; c < hid; ++c) out[c] = 0.f;

@@ -43,19 +43,19 @@ void dispatch(const View2<const int>& idx, const View2<const float>& x, Dispatch
   auto row_token = d.row_token;
   Kokkos::deep_copy(counts, 0);
   Kokkos::parallel_for(
-      "moat::moe::count", Kokkos::RangePolicy<ExecSpace>(0, tokens * k), KOKKOS_LAMBDA(int a) {
+      "moat::moe::count", RangePolicy(0, tokens * k), KOKKOS_LAMBDA(int a) {
         const int e = idx(a / k, a % k);
         if (e >= 0) Kokkos::atomic_add(&counts(e), 1);
       });
   Kokkos::parallel_scan(
-      "moat::moe::offsets", Kokkos::RangePolicy<ExecSpace>(0, experts + 1),
+      "moat::moe::offsets", RangePolicy(0, experts + 1),
       KOKKOS_LAMBDA(int e, int& running, bool final) {
         if (final) offsets(e) = running;
         if (e < experts) running += counts(e);
       });
   Kokkos::deep_copy(cursor, Kokkos::subview(offsets, Kokkos::make_pair(0, experts)));
   Kokkos::parallel_for(
-      "moat::moe::place", Kokkos::RangePolicy<ExecSpace>(0, tokens * k), KOKKOS_LAMBDA(int a) {
+      "moat::moe::place", RangePolicy(0, tokens * k), KOKKOS_LAMBDA(int a) {
         const int t = a / k, s = a % k, e = idx(t, s);
         if (e < 0) {
           position(t, s) = -1;
@@ -71,14 +71,14 @@ void dispatch(const View2<const int>& idx, const View2<const float>& x, Dispatch
   const int rows = d.host_offsets.back();
   if constexpr (kFlat) {
     Kokkos::parallel_for(
-        "moat::moe::gather", Kokkos::RangePolicy<ExecSpace>(0, std::int64_t(rows) * hidden),
+        "moat::moe::gather", RangePolicy(0, std::int64_t(rows) * hidden),
         KOKKOS_LAMBDA(std::int64_t i) {
           const int p = int(i / hidden), h = int(i % hidden);
           xp(p, h) = x(row_token(p), h);
         });
   } else {
     Kokkos::parallel_for(
-        "moat::moe::gather", Kokkos::RangePolicy<ExecSpace>(0, rows), KOKKOS_LAMBDA(int p) {
+        "moat::moe::gather", RangePolicy(0, rows), KOKKOS_LAMBDA(int p) {
           const int t = row_token(p);
           for (int h = 0; h < hidden; ++h) xp(p, h) = x(t, h);
         });
@@ -92,8 +92,7 @@ void combine(const View2<const float>& yp, const View2<const int>& position,
   const int k = int(position.extent(1)), hidden = int(out.extent(1));
   if constexpr (kFlat) {
     Kokkos::parallel_for(
-        "moat::moe::combine",
-        Kokkos::RangePolicy<ExecSpace>(0, std::int64_t(out.extent(0)) * hidden),
+        "moat::moe::combine", RangePolicy(0, std::int64_t(out.extent(0)) * hidden),
         KOKKOS_LAMBDA(std::int64_t i) {
           const int t = int(i / hidden), h = int(i % hidden);
           float acc = 0.f;
@@ -106,8 +105,7 @@ void combine(const View2<const float>& yp, const View2<const int>& position,
     return;
   }
   Kokkos::parallel_for(
-      "moat::moe::combine", Kokkos::RangePolicy<ExecSpace>(0, int(out.extent(0))),
-      KOKKOS_LAMBDA(int t) {
+      "moat::moe::combine", RangePolicy(0, int(out.extent(0))), KOKKOS_LAMBDA(int t) {
         float* __restrict__ o = &out(t, 0);
         for (int h = 0; h < hidden; ++h) o[h] = 0.f;
         for (int s = 0; s < k; ++s) {

@@ -15,8 +15,7 @@ inline void router_logits(const View2<const float>& x, const View2<const float>&
   }
   const int hidden = int(x.extent(1)), experts = int(router.extent(1));
   Kokkos::parallel_for(
-      "moat::moe::router_logits", Kokkos::RangePolicy<ExecSpace>(0, int(x.extent(0))),
-      KOKKOS_LAMBDA(int t) {
+      "moat::moe::router_logits", RangePolicy(0, int(x.extent(0))), KOKKOS_LAMBDA(int t) {
         float* __restrict__ row = &logits(t, 0);
         for (int e = 0; e < experts; ++e) row[e] = 0.f;
         for (int h = 0; h < hidden; ++h) {
@@ -66,7 +65,7 @@ void select_experts(const View2<float>& logits, const View2<int>& idx, const Vie
                     Select select) {
   const int experts = int(logits.extent(1)), k = int(idx.extent(1));
   Kokkos::parallel_for(
-      "moat::moe::select_experts", Kokkos::RangePolicy<ExecSpace>(0, int(logits.extent(0))),
+      "moat::moe::select_experts", RangePolicy(0, int(logits.extent(0))),
       KOKKOS_LAMBDA(int t) { select(&logits(t, 0), experts, k, &idx(t, 0), &w(t, 0)); });
 }
 

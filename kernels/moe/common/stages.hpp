@@ -13,7 +13,7 @@ template <class Select>
 void select_routed(const View2<float>& logits, const View2<int>& idx, const View2<float>& w,
                    Select select, int experts, int k) {
   Kokkos::parallel_for(
-      "moat::moe::select_routed", Kokkos::RangePolicy<ExecSpace>(0, int(logits.extent(0))),
+      "moat::moe::select_routed", RangePolicy(0, int(logits.extent(0))),
       KOKKOS_LAMBDA(int t) { select(&logits(t, 0), experts, k, &idx(t, 0), &w(t, 0)); });
 }
 
@@ -23,8 +23,7 @@ inline void forced_select(const View2<const float>& logits, const View2<const in
                           const View2<int>& idx, const View2<float>& w) {
   const int k = int(forced.extent(1));
   Kokkos::parallel_for(
-      "moat::moe::forced_select", Kokkos::RangePolicy<ExecSpace>(0, int(logits.extent(0))),
-      KOKKOS_LAMBDA(int t) {
+      "moat::moe::forced_select", RangePolicy(0, int(logits.extent(0))), KOKKOS_LAMBDA(int t) {
         float m = logits(t, forced(t, 0));
         for (int s = 1; s < k; ++s) m = kx::max(m, logits(t, forced(t, s)));
         float sum = 0.f;
@@ -46,7 +45,7 @@ inline void apply_capacity(const View2<int>& idx, const View2<float>& w, int pol
   if (!rule.enabled) return;
   const int tokens = int(idx.extent(0)), cap = rule.capacity;
   Kokkos::parallel_for(
-      "moat::moe::capacity", Kokkos::RangePolicy<ExecSpace>(0, experts), KOKKOS_LAMBDA(int e) {
+      "moat::moe::capacity", RangePolicy(0, experts), KOKKOS_LAMBDA(int e) {
         int taken = 0;
         for (int s = 0; s < policy_slots; ++s)
           for (int t = 0; t < tokens; ++t) {
@@ -61,8 +60,7 @@ inline void apply_capacity(const View2<int>& idx, const View2<float>& w, int pol
       });
   if (!rule.renormalize_kept) return;
   Kokkos::parallel_for(
-      "moat::moe::renormalize_kept", Kokkos::RangePolicy<ExecSpace>(0, tokens),
-      KOKKOS_LAMBDA(int t) {
+      "moat::moe::renormalize_kept", RangePolicy(0, tokens), KOKKOS_LAMBDA(int t) {
         float sum = 0.f;
         for (int s = 0; s < policy_slots; ++s) sum += idx(t, s) >= 0 ? w(t, s) : 0.f;
         if (sum > 0.f)
@@ -79,8 +77,7 @@ inline void append_shared(const View2<const float>& logits, const View2<int>& id
   const int gate_col = cfg.shared_gate_column(0);
   const bool gated = cfg.shared_gated;
   Kokkos::parallel_for(
-      "moat::moe::append_shared", Kokkos::RangePolicy<ExecSpace>(0, int(idx.extent(0))),
-      KOKKOS_LAMBDA(int t) {
+      "moat::moe::append_shared", RangePolicy(0, int(idx.extent(0))), KOKKOS_LAMBDA(int t) {
         for (int j = 0; j < n; ++j) {
           idx(t, ps + j) = first + j;
           w(t, ps + j) = gated ? 1.f / (1.f + kx::exp(-logits(t, gate_col + j))) : 1.f;

@@ -66,7 +66,7 @@ struct StreamGroupedGemm {
   using Quad = LaneLoad<T, 4>;  // a lane's 4 columns of one B row as loaded
   // One 256-thread team per SM: registers for the accumulators, the step in flight and the A
   // reads the compiler hoists (about 225-255; 64 KB of B in flight per SM).
-  using Policy = Kokkos::TeamPolicy<ExecSpace, Kokkos::LaunchBounds<kThreads, 1>>;
+  using Policy = BoundedTeamPolicy<kThreads, 1>;
   using Member = typename Policy::member_type;
 
   BlockList blocks;
@@ -328,7 +328,8 @@ void stream_grouped_gemm(const BlockList& blocks, int n_blocks, int max_rows, in
   StreamFinalize<Epilogue, T> fin{blocks,   workspace, c.data(), std::int64_t(c.stride(0)),
                                   f.c_rows, n,         chunks,   max_rows,
                                   epi,      accumulate};
-  using FinalizePolicy = Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<2>, Kokkos::IndexType<int>>;
+  using FinalizePolicy =
+      Kokkos::MDRangePolicy<ExecSpace, LaunchArgs, Kokkos::Rank<2>, Kokkos::IndexType<int>>;
   Kokkos::parallel_for("moat::moe::stream_finalize",
                        FinalizePolicy({0, 0}, {n_blocks * max_rows, n}), fin);
 }

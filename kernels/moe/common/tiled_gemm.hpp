@@ -72,7 +72,7 @@ struct TiledGroupedGemm {
   static_assert(kAPackets * L * kThreads == BM * BK && kBPackets * L * kThreads == BK * BN,
                 "every thread loads whole packets");
   using Packet = Lanes<T, L>;
-  using Policy = Kokkos::TeamPolicy<ExecSpace, RegisterBounds<kThreads>>;
+  using Policy = Kokkos::TeamPolicy<ExecSpace, LaunchArgs, RegisterBounds<kThreads>>;
   using Member = typename Policy::member_type;
 
   BlockList blocks;

@@ -39,7 +39,7 @@ struct TokenMixingRouter {
     } else {
       kf = qf;
       Kokkos::parallel_for(
-          "moat::moe::mix_cosine", Kokkos::RangePolicy<ExecSpace>(0, tokens), KOKKOS_LAMBDA(int t) {
+          "moat::moe::mix_cosine", RangePolicy(0, tokens), KOKKOS_LAMBDA(int t) {
             float n2 = 0.f;
             for (int h = 0; h < hidden; ++h) n2 += x(t, h) * x(t, h);
             const float inv = 1.f / kx::max(kx::sqrt(n2), 1e-12f);
@@ -48,7 +48,7 @@ struct TokenMixingRouter {
     }
     const int d = int(qf.extent(1));
     Kokkos::parallel_for(
-        "moat::moe::mix_softmax", Kokkos::RangePolicy<ExecSpace>(0, tokens), KOKKOS_LAMBDA(int t) {
+        "moat::moe::mix_softmax", RangePolicy(0, tokens), KOKKOS_LAMBDA(int t) {
           float m = logits(t, 0);
           for (int e = 1; e < ne; ++e) m = kx::max(m, logits(t, e));
           float sum = 0.f;
@@ -56,7 +56,7 @@ struct TokenMixingRouter {
           for (int e = 0; e < ne; ++e) pp(t, e) /= sum;
         });
     Kokkos::parallel_for(
-        "moat::moe::mix_tokens", Kokkos::RangePolicy<ExecSpace>(0, tokens), KOKKOS_LAMBDA(int i) {
+        "moat::moe::mix_tokens", RangePolicy(0, tokens), KOKKOS_LAMBDA(int i) {
           auto score = [&](int j) {
             float s = 0.f;
             for (int c = 0; c < d; ++c) s += qf(i, c) * kf(j, c);

@@ -18,7 +18,7 @@ struct ExpertChoiceRouter {
                   const View2<float>& w) const {
     const int tokens = int(logits.extent(0)), ne = experts, c = cap;
     Kokkos::parallel_for(
-        "moat::moe::ec_softmax", Kokkos::RangePolicy<ExecSpace>(0, tokens), KOKKOS_LAMBDA(int t) {
+        "moat::moe::ec_softmax", RangePolicy(0, tokens), KOKKOS_LAMBDA(int t) {
           float m = logits(t, 0);
           for (int e = 1; e < ne; ++e) m = kx::max(m, logits(t, e));
           float sum = 0.f;
@@ -28,7 +28,7 @@ struct ExpertChoiceRouter {
     // Per expert, the C-th largest score by bisection on its bit pattern (scores are positive
     // floats, so bit order = value order): 32 counting passes instead of a sort.
     Kokkos::parallel_for(
-        "moat::moe::ec_pick", Kokkos::RangePolicy<ExecSpace>(0, ne), KOKKOS_LAMBDA(int e) {
+        "moat::moe::ec_pick", RangePolicy(0, ne), KOKKOS_LAMBDA(int e) {
           auto bits = [&](int t) {
             float v = logits(t, e);
             unsigned int u;
@@ -40,7 +40,10 @@ struct ExpertChoiceRouter {
             const unsigned int mid = lo + (hi - lo) / 2u;
             int n = 0;
             for (int t = 0; t < tokens; ++t) n += bits(t) >= mid;
-            if (n >= c) lo = mid; else hi = mid;
+            if (n >= c)
+              lo = mid;
+            else
+              hi = mid;
           }
           int ties = c;
           for (int t = 0; t < tokens; ++t) ties -= bits(t) > lo;

@@ -29,8 +29,7 @@ class CublasInstance final : public KernelInstance {
     const View2<const float> up = up_;
     const std::int64_t n = p_.rows() * f;
     Kokkos::parallel_for(
-        "moat::cublas_baseline::swiglu", Kokkos::RangePolicy<ExecSpace>(0, n),
-        KOKKOS_LAMBDA(std::int64_t i) {
+        "moat::cublas_baseline::swiglu", RangePolicy(0, n), KOKKOS_LAMBDA(std::int64_t i) {
           gate.data()[i] = moe::SwiGluEpilogue{}(gate.data()[i], up.data()[i]);
         });
     batched_gemm(gate_.data(), d_.w_down.data(), d_.y.data(), m, f, h);

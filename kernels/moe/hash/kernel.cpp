@@ -20,8 +20,7 @@ struct HashRouter {
     auto id = ids;
     const int e = experts;
     Kokkos::parallel_for(
-        "moat::moe::hash_route", Kokkos::RangePolicy<ExecSpace>(0, int(id.extent(0))),
-        KOKKOS_LAMBDA(int t) {
+        "moat::moe::hash_route", RangePolicy(0, int(id.extent(0))), KOKKOS_LAMBDA(int t) {
           idx(t, 0) = hash_expert(id(t), e);
           w(t, 0) = 1.f;
         });

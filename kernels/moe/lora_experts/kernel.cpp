@@ -80,8 +80,7 @@ struct LoraLayer {
     auto row_token = disp.row_token;
     auto gg = g, uu = u, gb = gbase, ub = ubase;
     Kokkos::parallel_for(
-        "moat::moe::lora_gather_base", Kokkos::RangePolicy<ExecSpace>(0, rows),
-        KOKKOS_LAMBDA(int p) {
+        "moat::moe::lora_gather_base", RangePolicy(0, rows), KOKKOS_LAMBDA(int p) {
           const int t = row_token(p);
           for (int c = 0; c < f; ++c) {
             gg(p, c) = gb(t, c);
@@ -95,7 +94,7 @@ struct LoraLayer {
     moe::grouped_gemm(tiles.view(), n, la1, b1, b1, g, id, /*accumulate=*/true);
     moe::grouped_gemm(tiles.view(), n, la3, b3, b3, u, id, /*accumulate=*/true);
     Kokkos::parallel_for(
-        "moat::moe::lora_swiglu", Kokkos::RangePolicy<ExecSpace>(0, rows), KOKKOS_LAMBDA(int p) {
+        "moat::moe::lora_swiglu", RangePolicy(0, rows), KOKKOS_LAMBDA(int p) {
           for (int c = 0; c < f; ++c) gg(p, c) = moe::SwiGluEpilogue{}(gg(p, c), uu(p, c));
         });
     row_gemm(g, w2, yp);

@@ -38,8 +38,7 @@ struct MoeutGroup {
     for (int r = 0; r < repeats; ++r)
       for (auto& layer : layers) {
         Kokkos::parallel_for(
-            "moat::moe::moeut_layernorm", Kokkos::RangePolicy<ExecSpace>(0, tokens),
-            KOKKOS_LAMBDA(int t) {
+            "moat::moe::moeut_layernorm", RangePolicy(0, tokens), KOKKOS_LAMBDA(int t) {
               float mean = 0.f;
               for (int c = 0; c < hidden; ++c) mean += hs(t, c);
               mean /= float(hidden);
@@ -50,8 +49,7 @@ struct MoeutGroup {
             });
         layer->run(hs, dl, n);  // experts read the raw stream, the router LN(h)
         Kokkos::parallel_for(
-            "moat::moe::moeut_residual", Kokkos::RangePolicy<ExecSpace>(0, tokens),
-            KOKKOS_LAMBDA(int t) {
+            "moat::moe::moeut_residual", RangePolicy(0, tokens), KOKKOS_LAMBDA(int t) {
               for (int c = 0; c < hidden; ++c) hs(t, c) += dl(t, c);
             });
       }

@@ -49,8 +49,7 @@ struct MuMoeLayer {
     auto z = zx;
     moe::router_logits(x, gate, p);
     Kokkos::parallel_for(
-        "moat::moe::mumoe_softmax", Kokkos::RangePolicy<ExecSpace>(0, int(x.extent(0))),
-        KOKKOS_LAMBDA(int t) {
+        "moat::moe::mumoe_softmax", RangePolicy(0, int(x.extent(0))), KOKKOS_LAMBDA(int t) {
           float m = p(t, 0);
           for (int e = 1; e < n; ++e) m = kx::max(m, p(t, e));
           float sum = 0.f;
@@ -60,8 +59,7 @@ struct MuMoeLayer {
     gemm(a, u1, za);  // a U1: the gate folded into rank space
     gemm(x, u2, zx);  // x U2
     Kokkos::parallel_for(
-        "moat::moe::mumoe_hadamard", Kokkos::RangePolicy<ExecSpace>(0, int(x.extent(0))),
-        KOKKOS_LAMBDA(int t) {
+        "moat::moe::mumoe_hadamard", RangePolicy(0, int(x.extent(0))), KOKKOS_LAMBDA(int t) {
           for (int q = 0; q < r; ++q) h(t, q) *= z(t, q);
         });
     gemm(za, u3, out);

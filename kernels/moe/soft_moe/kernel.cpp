@@ -54,7 +54,7 @@ struct SoftMoeLayer {
     moe::router_logits(x, phi_d, l);
     // D: softmax over tokens, per slot (stored transposed: the A operand of X~ = D^T X).
     Kokkos::parallel_for(
-        "moat::moe::soft_dispatch", Kokkos::RangePolicy<ExecSpace>(0, ns), KOKKOS_LAMBDA(int j) {
+        "moat::moe::soft_dispatch", RangePolicy(0, ns), KOKKOS_LAMBDA(int j) {
           float mx = l(0, j);
           for (int t = 1; t < m; ++t) mx = kx::max(mx, l(t, j));
           float sum = 0.f;
@@ -63,7 +63,7 @@ struct SoftMoeLayer {
         });
     // C: softmax over slots, per token.
     Kokkos::parallel_for(
-        "moat::moe::soft_combine", Kokkos::RangePolicy<ExecSpace>(0, m), KOKKOS_LAMBDA(int t) {
+        "moat::moe::soft_combine", RangePolicy(0, m), KOKKOS_LAMBDA(int t) {
           float mx = l(t, 0);
           for (int j = 1; j < ns; ++j) mx = kx::max(mx, l(t, j));
           float sum = 0.f;
