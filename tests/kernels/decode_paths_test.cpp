@@ -109,9 +109,9 @@ TEST(DecodePaths, LanesKernelEqualsPerRowKernel) {
                            AttentionShape{1, 6, 2, 1, 77, 4, 8, 0.5f},    // 3 of 4 rows live
                            AttentionShape{1, 4, 2, 3, 50, 4, 4, 0.5f}})   // 6 of 8 rows live
     expect_lanes_equals_per_row<float>(s, 1e-5, 2e-6);
-  // outputs rounded to bf16 once: the two summation orders may land one ulp apart. Single 16-bit
-  // rows take 8-element slots, rows of groups 4-element ones.
-  for (AttentionShape s : {AttentionShape{2, 8, 2, 1, 290, 8, 8, 0.35f},   // 4 rows, 8 wide
+  // outputs rounded to bf16 once: the two summation orders may land one ulp apart. 16-bit rows of
+  // one or four register rows take 8-element slots, 8 rows 4-element ones.
+  for (AttentionShape s : {AttentionShape{2, 8, 2, 1, 290, 8, 8, 0.35f},   // 4 rows, one slot
                            AttentionShape{1, 4, 4, 1, 200, 16, 8, 0.25f},  // one row, 2 slots
                            AttentionShape{1, 16, 2, 1, 150, 4, 4, 0.5f}})  // 8 rows
     expect_lanes_equals_per_row<bf16>(s, 1e-2, 1e-5);
@@ -153,8 +153,9 @@ TEST(DecodePaths, LanesLayoutFollowsTheShape) {
       << "rows are not whole 4-element slots";
 }
 
-// Single 16-bit rows (MHA): a half-warp per key row (8 elements a lane, one 16-byte load), so a
-// warp holds two keys at once; rows of groups keep 4-element slots (8 would spill).
+// 16-bit rows of one or four register rows: a half-warp per key row (8 elements a lane, one
+// 16-byte load), so a warp holds two keys at once; 8 rows, or 4 of two slots, keep 4-element
+// slots (8 would spill).
 TEST(DecodePaths, LanesLayoutTakesTwo16BitKeysPerWarp) {
   const auto budget = kCudaLevel0ScratchMax;
   using Layout = attention::DecodeLanesLayout;
@@ -174,8 +175,16 @@ TEST(DecodePaths, LanesLayoutTakesTwo16BitKeysPerWarp) {
   EXPECT_EQ(wide.slots, 2);
   const auto gqa =
       Layout::make(AttentionShape{8, 32, 8, 1, 8192, 128, 128, 0.09f}, 32, 4, budget, 2);
-  EXPECT_EQ(gqa.width, 4) << "4 rows of 8-element slots: too many registers";
-  EXPECT_EQ(gqa.keys_at_once(), 1);
+  EXPECT_EQ(gqa.width, 8) << "4 rows of one 8-element slot";
+  EXPECT_EQ(gqa.rows, 4);
+  EXPECT_EQ(gqa.keys_at_once(), 2);
+  const auto gqa256 =
+      Layout::make(AttentionShape{8, 32, 8, 1, 8192, 256, 256, 0.06f}, 32, 4, budget, 2);
+  EXPECT_EQ(gqa256.width, 4) << "4 rows of two 8-element slots: too many registers";
+  EXPECT_EQ(gqa256.slots, 2);
+  const auto group8 =
+      Layout::make(AttentionShape{1, 64, 8, 1, 4096, 128, 128, 0.09f}, 32, 4, budget, 2);
+  EXPECT_EQ(group8.width, 4) << "8 rows of 8-element slots: too many registers";
   const auto odd =
       Layout::make(AttentionShape{1, 32, 32, 1, 4096, 132, 132, 0.09f}, 32, 8, budget, 2);
   EXPECT_EQ(odd.width, 4) << "rows are not whole 8-element slots";

@@ -2,20 +2,20 @@
 // Phase 1 of the decode skeleton for GPU teams whose query rows fit in registers (group * seq_q <=
 // kDecodeLanesMaxRows; decode_skeleton.hpp states the contract). Decode does ~2 FLOPs per byte,
 // so what bounds it is instructions and bytes in flight per byte, not arithmetic. Here nothing is
-// staged: each key row is spread over the lanes of a run (a warp; a half-warp for single 16-bit
-// rows), every lane holding E consecutive elements per slot (E = 4, one 16-byte fp32 or 8-byte
-// 16-bit load; 8 for single 16-bit rows, one 16-byte load; S slots: head_dim up to 128 S) of the
-// R query rows and of the output accumulators in registers, and reading its elements of each K
-// and V row straight from global memory (16-bit elements stay two to a register until used:
-// lane_words.hpp). A step takes U keys per run: U K and U V loads per lane in flight at once,
-// U * R partial dots summed over the run in one reduce-scatter and all-gather (~5 instructions per
-// dot where separate butterflies take 10), one running-max update per row per step. The two runs
-// of a half-warp layout keep separate (m, l, o) states over alternate keys and merge them when the
-// item ends, so a warp moves two 16-bit keys at the cost of one fp32 key (registers,
-// instructions, bytes in flight). A team is `groups` key groups (warps); group g takes steps g,
-// g + groups, ... of its item, and the groups' states merge in scratch when the item ends. Teams
-// are sized so the device holds ~16 warps per SM: batch-1 decode, with fewer teams than SMs, gets
-// 16-warp teams.
+// staged: each key row is spread over the lanes of a run (a warp; a half-warp for 16-bit rows of
+// up to 4 register rows and one slot), every lane holding E consecutive elements per slot (E = 4,
+// one 16-byte fp32 or 8-byte 16-bit load; 8 for those 16-bit rows, one 16-byte load; S slots:
+// head_dim up to 128 S) of the R query rows and of the output accumulators in registers, and
+// reading its elements of each K and V row straight from global memory (16-bit elements stay two
+// to a register until used: lane_words.hpp). A step takes U keys per run: U K and U V loads per
+// lane in flight at once, U * R partial dots summed over the run in one reduce-scatter and
+// all-gather (~5 instructions per dot where separate butterflies take 10), one running-max update
+// per row per step. The two runs of a half-warp layout keep separate (m, l, o) states over
+// alternate keys and merge them when the item ends, so a warp moves two 16-bit keys at the cost of
+// one fp32 key in registers and instructions: the reductions and the softmax of a step serve both
+// runs' keys at once. A team is `groups` key groups (warps); group g takes steps g, g + groups, ...
+// of its item, and the groups' states merge in scratch when the item ends. Teams are sized so the
+// device holds ~16 warps per SM: batch-1 decode, with fewer teams than SMs, gets 16-warp teams.
 //
 // The same code runs on host teams of one thread with one lane (which then holds the whole row, up
 // to E * kMaxSlots elements, and runs every group in turn), which is how CPU tests check the GPU
@@ -64,7 +64,8 @@ struct DecodeLanesKernel {
   // Keys per run and step: ~4 KB per warp in flight within 128 registers per thread (spills
   // beyond). fp32: 8 keys of one row, 4 of 4 rows, 1 when rows x slots take 64 registers of
   // queries and accumulators. 16-bit rows in 4-element slots take half the load registers, so
-  // twice the keys; in 8-element slots (one row) twice the queries and accumulators, so half.
+  // twice the keys; in 8-element slots twice the queries and accumulators, so half (4 rows: 2
+  // keys per run, 4 per warp; 4 spill).
   static constexpr int kFp32Keys = R * S >= 8 ? 1 : (R == 1 ? 8 : 4) / S;
   static constexpr int U = sizeof(T) == 4 ? kFp32Keys
                            : E == 8       ? kFp32Keys / 2
@@ -268,7 +269,9 @@ void run_decode_lanes(const View4<const DecodeValue<KV>>& q, const KV& kv, const
     throw std::invalid_argument("moat::attention::run_decode_lanes: 8-element slots of fp32 rows");
   if constexpr (kWide) {
     if (lay.width == 8) {
-      if (lay.slots == 1)
+      if (lay.rows == 4)
+        launch(DecodeLanesKernel<KV, Plan, 4, 1, 8>{q, kv, s, causal, plan, lay});
+      else if (lay.slots == 1)
         launch(DecodeLanesKernel<KV, Plan, 1, 1, 8>{q, kv, s, causal, plan, lay});
       else
         launch(DecodeLanesKernel<KV, Plan, 1, 2, 8>{q, kv, s, causal, plan, lay});

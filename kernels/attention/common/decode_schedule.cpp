@@ -65,7 +65,7 @@ DecodeLanesLayout DecodeLanesLayout::make(const AttentionShape& s, int lanes, in
     return (widest + per_slot - 1) / per_slot;
   };
   const bool wide = elem_bytes == 2 && s.head_dim % 8 == 0 && s.value_dim % 8 == 0 &&
-                    lay.rows == 1 && slots_at(8) <= kMaxSlots;
+                    (lay.rows == 1 ? slots_at(8) <= kMaxSlots : lay.rows == 4 && slots_at(8) == 1);
   lay.width = wide ? 8 : 4;
   if (s.head_dim % lay.width != 0 || s.value_dim % lay.width != 0) return {};
   lay.row_lanes = row_lanes_at(lay.width);

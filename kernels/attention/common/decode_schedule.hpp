@@ -47,9 +47,10 @@ struct DecodeLanesLayout {
   int keys_at_once() const { return lanes / row_lanes; }
 
   // lanes: 32 on GPUs, 1 on host teams; groups: key groups wanted (halved to fit `budget`);
-  // elem_bytes: the K/V storage element size. Single 16-bit rows (MHA) take 8-element slots: a
-  // warp then holds two keys of head_dim 128 at once, one per half-warp, with the load registers
-  // and bytes in flight of one fp32 key. Others take 4 (more rows of 8 would spill).
+  // elem_bytes: the K/V storage element size. 16-bit rows of one register row (MHA), or of four
+  // (GQA groups up to 4) in one slot, take 8-element slots: a warp then holds two keys of head_dim
+  // 128 at once, one per half-warp, so each reduction and softmax instruction serves two keys.
+  // Others take 4 (8 rows, or 4 rows of two slots, would spill).
   static DecodeLanesLayout make(const AttentionShape& s, int lanes, int groups, std::size_t budget,
                                 int elem_bytes);
 };
