@@ -263,7 +263,8 @@ void run_decode_lanes(const View4<const DecodeValue<KV>>& q, const KV& kv, const
     tp.set_scratch_size(0, Kokkos::PerTeam(lay.bytes));
     Kokkos::parallel_for("moat::attention::decode_lanes", tp, kernel);
   };
-  // 8-element slots: single 16-bit rows (DecodeLanesLayout::make).
+  // 8-element slots: 16-bit rows of one register row, or of four in one slot
+  // (DecodeLanesLayout::make).
   constexpr bool kWide = sizeof(DecodeValue<KV>) == 2;
   if (lay.width == 8 && !kWide)
     throw std::invalid_argument("moat::attention::run_decode_lanes: 8-element slots of fp32 rows");

@@ -45,11 +45,10 @@ Cost flash_cost(const AttentionShape& s, DType dtype, const KeyRange& range) {
   // Every query tile stages K/V; decode-shaped problems stage it once per packed team of a KV
   // head's rows (MLA decode: 2 teams for 128 heads, not 128). Variants whose rows carry their own
   // key spans keep one head per team on GPUs, so this undercounts their decode-shaped cases.
-  const bool packed = s.group() > 1 && s.seq_q < kFlashTeamRows;
-  const double packed_teams =
-      double(s.batch) * s.heads_kv * ((s.group() * s.seq_q + kFlashTeamRows - 1) / kFlashTeamRows);
-  const double staged = packed ? packed_teams * tile_keys(all_lo, all_hi) * kv_row_bytes
-                               : heads * key_tiles_read * kv_row_bytes;
+  const double packed_teams = double(s.batch) * s.heads_kv * flash_packed_tiles(s);
+  const double staged = flash_shape_packs_rows(s)
+                            ? packed_teams * tile_keys(all_lo, all_hi) * kv_row_bytes
+                            : heads * key_tiles_read * kv_row_bytes;
   c.bytes_dram = compulsory;
   c.bytes_onchip = std::max(0.0, staged + (double(s.q_elems()) + s.o_elems()) * bytes - compulsory);
   c.launches = 1;

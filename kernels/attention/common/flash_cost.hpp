@@ -20,6 +20,15 @@ using KeyRange = std::function<std::pair<int, int>(int i)>;  // [begin, end) for
 // once for all of them (flash_device.hpp: flash_packs_rows).
 inline constexpr int kFlashTeamRows = 2 * kQueryTile;
 
+// Whether a shape is decode-shaped in that sense (policies whose rows carry their own key spans
+// still keep one head per team: flash_packs_rows), and the packed teams a KV head's rows take.
+inline bool flash_shape_packs_rows(const AttentionShape& s) {
+  return s.group() > 1 && s.seq_q < kFlashTeamRows;
+}
+inline int flash_packed_tiles(const AttentionShape& s) {
+  return (s.group() * s.seq_q + kFlashTeamRows - 1) / kFlashTeamRows;
+}
+
 Cost flash_cost(const AttentionShape& s, DType dtype, const KeyRange& range);
 
 // Key ranges of the standard masks.

@@ -235,11 +235,7 @@ struct FlashDevice {
 // key spans per (head, query tile), so they keep one head per team.
 template <class Policy>
 bool flash_packs_rows(const AttentionShape& s) {
-  return !PolicyHasSpans<Policy> && s.group() > 1 && s.seq_q < kFlashTeamRows;
-}
-// Row tiles per KV head when packed.
-inline int flash_packed_tiles(const AttentionShape& s) {
-  return (s.group() * s.seq_q + kFlashTeamRows - 1) / kFlashTeamRows;
+  return !PolicyHasSpans<Policy> && flash_shape_packs_rows(s);
 }
 
 // Whether packed teams may cut the keys into splits: sinks and output maps need the whole row.
