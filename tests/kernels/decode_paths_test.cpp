@@ -103,17 +103,22 @@ void expect_lanes_equals_per_row(const AttentionShape& s, double rel_tol, double
 }
 
 TEST(DecodePaths, LanesKernelEqualsPerRowKernel) {
-  for (AttentionShape s : {AttentionShape{2, 8, 2, 2, 333, 4, 4, 0.5f},   // 8 rows, causal tokens
-                           AttentionShape{1, 8, 2, 1, 200, 8, 8, 0.35f},  // 4 rows, 2 slots
-                           AttentionShape{1, 4, 4, 1, 200, 8, 4, 0.35f},  // MHA: one row
-                           AttentionShape{1, 6, 2, 1, 77, 4, 8, 0.5f},    // 3 of 4 rows live
-                           AttentionShape{1, 4, 2, 3, 50, 4, 4, 0.5f}})   // 6 of 8 rows live
+  for (AttentionShape s : {AttentionShape{2, 8, 2, 2, 333, 4, 4, 0.5f},    // 8 rows, causal tokens
+                           AttentionShape{1, 8, 2, 1, 200, 8, 8, 0.35f},   // 4 rows, 2 slots
+                           AttentionShape{1, 4, 4, 1, 200, 8, 4, 0.35f},   // MHA: one row
+                           AttentionShape{1, 6, 2, 1, 77, 4, 8, 0.5f},     // 3 of 4 rows live
+                           AttentionShape{1, 4, 2, 3, 50, 4, 4, 0.5f},     // 6 of 8 rows live
+                           AttentionShape{1, 8, 2, 3, 90, 4, 4, 0.5f},     // blocks: 6 + 6 rows
+                           AttentionShape{2, 16, 2, 1, 150, 8, 8, 0.35f},  // 4 + 4, 2 slots
+                           AttentionShape{1, 23, 1, 1, 130, 4, 4, 0.5f}})  // 8 + 8 + 7 rows
     expect_lanes_equals_per_row<float>(s, 1e-5, 2e-6);
   // outputs rounded to bf16 once: the two summation orders may land one ulp apart. 16-bit rows of
   // one or four register rows take 8-element slots, 8 rows 4-element ones.
-  for (AttentionShape s : {AttentionShape{2, 8, 2, 1, 290, 8, 8, 0.35f},   // 4 rows, one slot
-                           AttentionShape{1, 4, 4, 1, 200, 16, 8, 0.25f},  // one row, 2 slots
-                           AttentionShape{1, 16, 2, 1, 150, 4, 4, 0.5f}})  // 8 rows
+  for (AttentionShape s : {AttentionShape{2, 8, 2, 1, 290, 8, 8, 0.35f},    // 4 rows, one slot
+                           AttentionShape{1, 4, 4, 1, 200, 16, 8, 0.25f},   // one row, 2 slots
+                           AttentionShape{1, 16, 2, 1, 150, 4, 4, 0.5f},    // 8 rows
+                           AttentionShape{1, 32, 2, 1, 150, 4, 4, 0.5f},    // 2 blocks of 8
+                           AttentionShape{1, 16, 2, 1, 150, 8, 8, 0.35f}})  // 2 x 4 rows, 2 slots
     expect_lanes_equals_per_row<bf16>(s, 1e-2, 1e-5);
 }
 
@@ -139,18 +144,45 @@ TEST(DecodePaths, LanesLayoutFollowsTheShape) {
   const AttentionShape group8{1, 64, 8, 1, 4096, 128, 128, 0.09f};
   const auto eight = Layout::make(group8, 32, 16, budget, 4);
   EXPECT_EQ(eight.rows, 8);
+  EXPECT_EQ(eight.row_blocks, 1);
   EXPECT_EQ(eight.groups, 8) << "8 rows of 130 floats per group: 16 groups do not fit";
-  EXPECT_EQ(Layout::make(AttentionShape{1, 64, 8, 1, 64, 256, 256, 0.06f}, 32, 4, budget, 4).lanes,
-            0)
-      << "8 rows of two slots: too many registers";
-  EXPECT_EQ(Layout::make(AttentionShape{1, 36, 4, 1, 64, 128, 128, 0.1f}, 32, 4, budget, 4).lanes,
-            0)
-      << "9 rows";
-  EXPECT_EQ(Layout::make(AttentionShape{1, 32, 1, 1, 64, 576, 512, 0.04f}, 32, 4, budget, 4).lanes,
+  EXPECT_EQ(Layout::make(AttentionShape{1, 36, 4, 1, 64, 576, 512, 0.04f}, 32, 4, budget, 4).lanes,
             0)
       << "MLA latent rows: 5 slots";
   EXPECT_EQ(Layout::make(AttentionShape{1, 4, 2, 1, 64, 30, 32, 0.1f}, 32, 4, budget, 4).lanes, 0)
       << "rows are not whole 4-element slots";
+}
+
+// Groups of more rows than a team holds in registers run as balanced row blocks, one team each.
+TEST(DecodePaths, LanesLayoutCutsLargeGroupsIntoRowBlocks) {
+  const auto budget = kCudaLevel0ScratchMax;
+  using Layout = attention::DecodeLanesLayout;
+  const auto qwen = Layout::make(AttentionShape{8, 64, 4, 1, 8192, 128, 128, 0.09f}, 32, 16, budget,
+                                 2);  // Qwen3-235B: GQA group 16
+  EXPECT_EQ(qwen.row_blocks, 2);
+  EXPECT_EQ(qwen.block_rows, 8);
+  EXPECT_EQ(qwen.rows, 8);
+  EXPECT_EQ(qwen.width, 4) << "8 rows of 8-element slots would spill";
+  const auto wide8 =
+      Layout::make(AttentionShape{1, 64, 8, 1, 64, 256, 256, 0.06f}, 32, 4, budget, 4);
+  EXPECT_EQ(wide8.row_blocks, 2) << "8 rows of two slots: 4 rows a block";
+  EXPECT_EQ(wide8.rows, 4);
+  EXPECT_EQ(wide8.slots, 2);
+  const auto nine = Layout::make(AttentionShape{1, 36, 4, 1, 64, 128, 128, 0.1f}, 32, 4, budget, 4);
+  EXPECT_EQ(nine.row_blocks, 2);
+  EXPECT_EQ(nine.block_rows, 5) << "balanced: 5 + 4 rows, not 8 + 1";
+  EXPECT_EQ(nine.rows, 8);
+  EXPECT_EQ(nine.bytes, 4 * 5 * 130 * 4 + 16) << "states of the block's rows only";
+  const auto steps =
+      Layout::make(AttentionShape{1, 32, 8, 3, 900, 128, 128, 0.09f}, 32, 4, budget, 4);
+  EXPECT_EQ(steps.row_blocks, 2) << "GQA 4 x 3 causal tokens";
+  EXPECT_EQ(steps.block_rows, 6);
+  EXPECT_EQ(
+      Layout::make(AttentionShape{1, 64, 1, 1, 64, 128, 128, 0.09f}, 32, 4, budget, 4).row_blocks,
+      8);
+  EXPECT_EQ(Layout::make(AttentionShape{1, 65, 1, 1, 64, 128, 128, 0.09f}, 32, 4, budget, 4).lanes,
+            0)
+      << "9 blocks: staged instead";
 }
 
 // 16-bit rows of one or four register rows: a half-warp per key row (8 elements a lane, one

@@ -22,12 +22,13 @@ Cost decode_cost(const AttentionShape& s, DType dtype, const DecodeSchedule& sch
   c.special_ops = pairs + row_tiles + merges * double(s.value_dim);
   const double partial_bytes = merges * (s.value_dim + 2) * 4.0;  // fp32 o, m, l
   c.bytes_dram = (double(s.q_elems()) + s.o_elems()) * bytes + keys * kv_row + 2.0 * partial_bytes;
-  // GPU phase 1 for few rows holds them in registers and reads each K/V row once
-  // (decode_lanes.hpp); for more, each staged tile is re-read from scratch per further row. (The
-  // host per-row kernel re-reads rows from L1/L2 too; on CPUs they stay far below DRAM time.)
-  const bool in_registers =
-      DecodeLanesLayout::make(s, 32, 1, std::size_t(1) << 30, int(bytes)).lanes > 0;
-  c.bytes_onchip = in_registers ? 0.0 : keys * kv_row * (rows - 1);
+  // GPU phase 1 holds query rows in registers and reads each K/V row once per row block, all
+  // but the first from L2 (decode_lanes.hpp); where it does not apply, each staged tile is
+  // re-read from scratch per further row. (The host per-row kernel re-reads rows from L1/L2 too;
+  // on CPUs they stay far below DRAM time.)
+  const DecodeLanesLayout lanes =
+      DecodeLanesLayout::make(s, 32, 1, std::size_t(1) << 30, int(bytes));
+  c.bytes_onchip = keys * kv_row * (lanes.lanes > 0 ? lanes.row_blocks - 1 : rows - 1);
   c.launches = 2;
   return c;
 }

@@ -1,6 +1,6 @@
 #pragma once
-// Phase 1 of the decode skeleton for GPU teams whose query rows fit in registers (group * seq_q <=
-// kDecodeLanesMaxRows; decode_skeleton.hpp states the contract). Decode does ~2 FLOPs per byte,
+// Phase 1 of the decode skeleton for GPU teams that hold query rows in registers
+// (decode_skeleton.hpp states the contract). Decode does ~2 FLOPs per byte,
 // so what bounds it is instructions and bytes in flight per byte, not arithmetic. Here nothing is
 // staged: each key row is spread over the lanes of a run (a warp; a half-warp for 16-bit rows of
 // up to 4 register rows and one slot), every lane holding E consecutive elements per slot (E = 4,
@@ -16,6 +16,9 @@
 // runs' keys at once. A team is `groups` key groups (warps); group g takes steps g, g + groups, ...
 // of its item, and the groups' states merge in scratch when the item ends. Teams are sized so the
 // device holds ~16 warps per SM: batch-1 decode, with fewer teams than SMs, gets 16-warp teams.
+// Groups of more query rows than registers hold (GQA 16, multi-token steps, 8 rows of two slots)
+// run as row blocks: league rank t * blocks + k runs rows [k * block_rows, ...) of schedule team
+// t, so the blocks of one item run side by side and all but the first read its K/V rows from L2.
 //
 // The same code runs on host teams of one thread with one lane (which then holds the whole row, up
 // to E * kMaxSlots elements, and runs every group in turn), which is how CPU tests check the GPU
@@ -42,15 +45,18 @@ inline constexpr int kDecodeLanes = kExecOnHost ? 1 : 32;
 // 512 threads); one lane on hosts.
 template <class T>
 DecodeLanesLayout decode_lanes_layout(const AttentionShape& s, int teams) {
-  int groups = 1;
-  if (!kExecOnHost) {
-    const std::int64_t want = std::int64_t(ExecSpace().concurrency()) / 2;
-    groups = kDecodeLanesMinThreads / kDecodeLanes;
-    while ((groups * 2) * kDecodeLanes <= kDecodeLanesMaxThreads &&
-           std::int64_t(teams) * groups * kDecodeLanes < want)
-      groups *= 2;
-  }
-  return DecodeLanesLayout::make(s, kDecodeLanes, groups, kCudaLevel0ScratchMax, int(sizeof(T)));
+  const auto make = [&](int groups) {
+    return DecodeLanesLayout::make(s, kDecodeLanes, groups, kCudaLevel0ScratchMax, int(sizeof(T)));
+  };
+  const DecodeLanesLayout one = make(1);
+  if (kExecOnHost || one.lanes == 0) return one;
+  const std::int64_t want = std::int64_t(ExecSpace().concurrency()) / 2,
+                     launched = std::int64_t(teams) * one.row_blocks;
+  int groups = kDecodeLanesMinThreads / kDecodeLanes;
+  while ((groups * 2) * kDecodeLanes <= kDecodeLanesMaxThreads &&
+         launched * groups * kDecodeLanes < want)
+    groups *= 2;
+  return make(groups);
 }
 
 template <class KV, class Plan, int R, int S, int E>
@@ -79,26 +85,25 @@ struct DecodeLanesKernel {
   Plan plan;
   DecodeLanesLayout lay;
 
-  // The exclusive key bound of register row r: causal multi-token rows see fewer keys, rows
-  // past the group's none. (No division in the common single-token case.)
-  KOKKOS_INLINE_FUNCTION int seen(int r, int rows, int begin, int end) const {
-    if (r >= rows) return begin;
+  // The exclusive key bound of register row r of the block starting at group row r0: causal
+  // multi-token rows see fewer keys. (No division in the common single-token case.) Rows past
+  // the block compute on zero queries and are never written, whatever they see.
+  KOKKOS_INLINE_FUNCTION int seen(int r, int r0, int end) const {
     if (!causal || s.seq_q == 1) return end;
-    return kx::min(end, r % s.seq_q + s.seq_kv - s.seq_q + 1);
+    return kx::min(end, (r0 + r) % s.seq_q + s.seq_kv - s.seq_q + 1);
   }
 
   // One step's online-softmax update of every register row over this run's keys kb + u P: the
   // running max, the rescale (only when the max moved: every lane of a run holds the same scores,
   // so the branch is uniform within it), the weights, the row sums and P V. kMask: keys at or past
-  // a row's bound (seen()) weigh 0. Whole steps of single-token rows need no mask: rows past the
-  // group hold zero queries and are never written.
+  // a row's bound (seen()) weigh 0. Whole steps of single-token rows need no mask.
   template <bool kMask>
   KOKKOS_FORCEINLINE_FUNCTION void update(const float (&sc)[U * R], const Vec (&vq)[U][S], int kb,
-                                          int rows, int begin, int end, float (&m)[R],
-                                          float (&l)[R], float (&o)[R][S][E]) const {
+                                          int r0, int end, float (&m)[R], float (&l)[R],
+                                          float (&o)[R][S][E]) const {
     float w[U][R];  // 16-bit rows: the weights, for P V after every row's update
     MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
-      const int last = kMask ? seen(r, rows, begin, end) : end;
+      const int last = kMask ? seen(r, r0, end) : end;
       float m_new = m[r];
       for (int u = 0; u < U; ++u)
         if (!kMask || kb + u * P < last) m_new = kx::fast_max(m_new, sc[u * R + r]);
@@ -152,10 +157,15 @@ struct DecodeLanesKernel {
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(const TeamMember& member) const {
-    const int team = member.league_rank(), tid = member.team_rank(), nt = member.team_size();
+    const int team = member.league_rank() / lay.row_blocks, tid = member.team_rank(),
+              nt = member.team_size();
     const int G = lay.groups, lane = tid % L, run = lane / Lr, col = lane % Lr;
-    const int rows = s.group() * s.seq_q, D = s.head_dim, Dv = s.value_dim;
-    const int state = rows * (Dv + 2);         // floats per group: m[rows], l[rows], o[rows][Dv]
+    // The block's rows: [r0, r0 + B) of the group's, those past it masked (the last block's).
+    // Scratch and merges span B rows (a launch constant, so no register holds it across steps);
+    // only rows of the group are written.
+    const int B = lay.block_rows, r0 = member.league_rank() % lay.row_blocks * B;
+    const int D = s.head_dim, Dv = s.value_dim;
+    const int state = B * (Dv + 2);            // floats per group: m[B], l[B], o[B][Dv]
     const bool multi = causal && s.seq_q > 1;  // rows see different keys
     float* states = static_cast<float*>(
         member.team_scratch(0).get_shmem_aligned(std::size_t(G) * state * sizeof(float), 16));
@@ -170,11 +180,13 @@ struct DecodeLanesKernel {
       for (int g = tid / L; g < G; g += nt / L) {  // one group per thread on GPUs
         float qr[R][S][E], o[R][S][E], m[R], l[R];
         MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
-          const int h = hk * s.group() + r / s.seq_q, i = r % s.seq_q;
+          const int h = hk * s.group() + (r0 + r) / s.seq_q, i = (r0 + r) % s.seq_q;
           MOAT_UNROLL_BLOCK for (int p = 0; p < S; ++p) {
             const int e0 = (p * Lr + col) * E;
             for (int e = 0; e < E; ++e) {
-              qr[r][p][e] = r < rows && e0 < D ? to_float(q(b, h, i, e0 + e)) * s.scale : 0.f;
+              qr[r][p][e] = r < B && r0 + r < s.group() * s.seq_q && e0 < D
+                                ? to_float(q(b, h, i, e0 + e)) * s.scale
+                                : 0.f;
               o[r][p][e] = 0.f;
             }
           }
@@ -209,39 +221,40 @@ struct DecodeLanesKernel {
           }
           kx::warp_sum_all<U * R, Lr>(sc);  // over the run's lanes
           if (!multi && k0 + U * P <= end)
-            update<false>(sc, vq, kb, rows, begin, end, m, l, o);
+            update<false>(sc, vq, kb, r0, end, m, l, o);
           else
-            update<true>(sc, vq, kb, rows, begin, end, m, l, o);
+            update<true>(sc, vq, kb, r0, end, m, l, o);
         }
         merge_runs(m, l, o);
         float* mine = states + g * state;
         MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
-          if (r >= rows) break;
-          if (lane == 0) mine[r] = m[r], mine[rows + r] = l[r];
+          if (r >= B) break;
+          if (lane == 0) mine[r] = m[r], mine[B + r] = l[r];
           MOAT_UNROLL_BLOCK for (int p = 0; p < S; ++p) {
             const int e0 = (p * Lr + col) * E;
             if (run == 0 && e0 < Dv)
-              for (int e = 0; e < E; ++e) mine[2 * rows + r * Dv + e0 + e] = o[r][p][e];
+              for (int e = 0; e < E; ++e) mine[2 * B + r * Dv + e0 + e] = o[r][p][e];
           }
         }
       }
       kx::block_barrier(member);  // every group's state is in scratch
-      for (int idx = tid; idx < rows * (Dv + 1); idx += nt) {
-        const bool sums = idx >= rows * Dv;  // the last `rows` indices merge m and l
-        const int r = sums ? idx - rows * Dv : idx / Dv, d = sums ? 0 : idx % Dv;
+      for (int idx = tid; idx < B * (Dv + 1); idx += nt) {
+        const bool sums = idx >= B * Dv;  // the last B indices merge m and l
+        const int r = sums ? idx - B * Dv : idx / Dv, d = sums ? 0 : idx % Dv;
+        if (r0 + r >= s.group() * s.seq_q) continue;  // past the group (the last block)
         float mx = kx::lowest_float();
         for (int gg = 0; gg < G; ++gg) mx = kx::fast_max(mx, states[gg * state + r]);
         float acc = 0.f;
         for (int gg = 0; gg < G; ++gg) {
           const float* st = states + gg * state;
           if (st[r] == kx::lowest_float()) continue;  // the group saw no key of this row
-          acc += kx::fast_exp(st[r] - mx) * (sums ? st[rows + r] : st[2 * rows + r * Dv + d]);
+          acc += kx::fast_exp(st[r] - mx) * (sums ? st[B + r] : st[2 * B + r * Dv + d]);
         }
         if (sums) {
-          plan.part_m(slot, r) = mx;
-          plan.part_l(slot, r) = acc;
+          plan.part_m(slot, r0 + r) = mx;
+          plan.part_l(slot, r0 + r) = acc;
         } else {
-          plan.part_o(slot, r, d) = acc;
+          plan.part_o(slot, r0 + r, d) = acc;
         }
       }
       kx::block_barrier(member);  // the states are read before the next item writes them
@@ -249,8 +262,8 @@ struct DecodeLanesKernel {
   }
 };
 
-// Runs the lanes kernel for `lay` (lay.lanes > 0) over every team of `plan`: team size
-// lay.threads() on GPUs, 1 on host teams (which then run every group in turn).
+// Runs the lanes kernel for `lay` (lay.lanes > 0) over every team of `plan`, times its row
+// blocks: team size lay.threads() on GPUs, 1 on host teams (which then run every group in turn).
 template <class KV, class Plan>
 void run_decode_lanes(const View4<const DecodeValue<KV>>& q, const KV& kv, const AttentionShape& s,
                       bool causal, const Plan& plan, const DecodeLanesLayout& lay) {
@@ -259,7 +272,8 @@ void run_decode_lanes(const View4<const DecodeValue<KV>>& q, const KV& kv, const
         "moat::attention::run_decode_lanes: the layout's lanes per key "
         "row differ from this execution space's");
   const auto launch = [&](auto kernel) {
-    BoundedTeamPolicy<kDecodeLanesMaxThreads, 1> tp(plan.teams, kExecOnHost ? 1 : lay.threads());
+    BoundedTeamPolicy<kDecodeLanesMaxThreads, 1> tp(plan.teams * lay.row_blocks,
+                                                    kExecOnHost ? 1 : lay.threads());
     tp.set_scratch_size(0, Kokkos::PerTeam(lay.bytes));
     Kokkos::parallel_for("moat::attention::decode_lanes", tp, kernel);
   };

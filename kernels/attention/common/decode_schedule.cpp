@@ -54,29 +54,41 @@ DecodeSchedule lean_schedule(int batch, int heads_kv, int keys, int workers) {
 DecodeLanesLayout DecodeLanesLayout::make(const AttentionShape& s, int lanes, int groups,
                                           std::size_t budget, int elem_bytes) {
   const int rows = s.group() * s.seq_q;
-  if (rows > kDecodeLanesMaxRows) return {};
-  DecodeLanesLayout lay;
-  lay.lanes = lanes;
-  lay.rows = rows == 1 ? 1 : rows <= 4 ? 4 : 8;
   const int widest = std::max(s.head_dim, s.value_dim);
   const auto row_lanes_at = [&](int width) { return lanes == 1 ? 1 : lanes * 4 / width; };
   const auto slots_at = [&](int width) {
     const int per_slot = row_lanes_at(width) * width;
     return (widest + per_slot - 1) / per_slot;
   };
-  const bool wide = elem_bytes == 2 && s.head_dim % 8 == 0 && s.value_dim % 8 == 0 &&
-                    (lay.rows == 1 ? slots_at(8) <= kMaxSlots : lay.rows == 4 && slots_at(8) == 1);
-  lay.width = wide ? 8 : 4;
-  if (s.head_dim % lay.width != 0 || s.value_dim % lay.width != 0) return {};
-  lay.row_lanes = row_lanes_at(lay.width);
-  lay.slots = slots_at(lay.width);
-  if (lay.slots > kMaxSlots || lay.rows * lay.slots > 8) return {};  // 128 registers per thread
-  const std::size_t state = std::size_t(rows) * (s.value_dim + 2) * sizeof(float), slack = 16;
-  lay.groups = std::max(1, groups);
-  while (lay.groups > 1 && lay.groups * state + slack > budget) lay.groups /= 2;
-  if (lay.groups * state + slack > budget) return {};
-  lay.bytes = int(lay.groups * state + slack);
-  return lay;
+  const auto with_groups = [&](DecodeLanesLayout lay) -> DecodeLanesLayout {
+    const std::size_t state = std::size_t(lay.block_rows) * (s.value_dim + 2) * sizeof(float),
+                      slack = 16;
+    lay.groups = std::max(1, groups);
+    while (lay.groups > 1 && lay.groups * state + slack > budget) lay.groups /= 2;
+    if (lay.groups * state + slack > budget) return {};
+    lay.bytes = int(lay.groups * state + slack);
+    return lay;
+  };
+  // 8-element slots (16-bit rows) where their register rows allow, else 4-element ones; register
+  // rows times slots stay within 8, so a block holds 8 rows of one slot or 4 of two.
+  const bool can_widen = elem_bytes == 2 && s.head_dim % 8 == 0 && s.value_dim % 8 == 0;
+  for (int width : {8, 4}) {
+    if ((width == 8 && !can_widen) || s.head_dim % width != 0 || s.value_dim % width != 0) continue;
+    const int slots = slots_at(width);
+    if (slots > kMaxSlots) continue;
+    DecodeLanesLayout lay;
+    lay.row_blocks = (rows + kDecodeLanesMaxRows / slots - 1) / (kDecodeLanesMaxRows / slots);
+    if (lay.row_blocks > kDecodeLanesMaxRowBlocks) continue;
+    lay.block_rows = (rows + lay.row_blocks - 1) / lay.row_blocks;  // balanced blocks
+    lay.rows = lay.block_rows == 1 ? 1 : lay.block_rows <= 4 ? 4 : 8;
+    if (width == 8 && !(lay.rows == 1 || (lay.rows == 4 && slots == 1))) continue;
+    lay.lanes = lanes;
+    lay.width = width;
+    lay.row_lanes = row_lanes_at(width);
+    lay.slots = slots;
+    return with_groups(lay);
+  }
+  return {};
 }
 
 }  // namespace moat::attention

@@ -26,10 +26,14 @@ struct DecodeSchedule {
   int slots() const { return slot_offsets.empty() ? 0 : slot_offsets.back(); }
 };
 
-// GPU phase 1 for groups of few query rows (decode_lanes.hpp): each key row spread over `lanes`
-// threads that hold the group's query rows and output accumulators in registers, so K/V rows are
-// read once, with no staging. Larger groups stage key tiles in scratch (decode_staged.hpp).
+// GPU phase 1 (decode_lanes.hpp): each key row spread over `lanes` threads that hold query rows
+// and output accumulators in registers, so K/V rows are read once, with no staging. A team holds
+// at most kDecodeLanesMaxRows register rows; larger groups (GQA 16, multi-token steps) are cut
+// into row blocks, one team each, launched side by side so that their re-reads of the same K/V
+// rows come from L2. Beyond kDecodeLanesMaxRowBlocks blocks, or for rows wider than two slots,
+// key tiles are staged in scratch instead (decode_staged.hpp).
 inline constexpr int kDecodeLanesMaxRows = 8;
+inline constexpr int kDecodeLanesMaxRowBlocks = 8;
 
 // How teams of the lanes kernel split an item; lanes = 0 when the kernel does not apply.
 struct DecodeLanesLayout {
@@ -39,18 +43,22 @@ struct DecodeLanesLayout {
   int row_lanes = 0;  // threads per key row: 32 / (width / 4) on GPUs, so a warp takes
                       // lanes / row_lanes keys at once (two 16-bit rows); 1 on host teams
   int groups = 0;     // key groups per team
-  int rows = 0;       // register rows R: 1, 4 or 8 (>= the group's query rows; extra rows masked)
-  int slots = 0;      // width-element slots per lane and row: 1 or kMaxSlots
-  int bytes = 0;      // level-0 scratch: one (m, l, o) state per group, plus alignment slack
+  int rows = 0;       // register rows R: 1, 4 or 8 (>= block_rows; extra rows masked)
+  int row_blocks = 0;  // teams per item: the group's query rows cut into blocks of block_rows
+  int block_rows = 0;  // query rows per block (the last block may hold fewer)
+  int slots = 0;       // width-element slots per lane and row: 1 or kMaxSlots
+  int bytes = 0;       // level-0 scratch: one (m, l, o) state per group, plus alignment slack
 
   int threads() const { return lanes * groups; }
   int keys_at_once() const { return lanes / row_lanes; }
 
   // lanes: 32 on GPUs, 1 on host teams; groups: key groups wanted (halved to fit `budget`);
-  // elem_bytes: the K/V storage element size. 16-bit rows of one register row (MHA), or of four
-  // (GQA groups up to 4) in one slot, take 8-element slots: a warp then holds two keys of head_dim
-  // 128 at once, one per half-warp, so each reduction and softmax instruction serves two keys.
-  // Others take 4 (8 rows, or 4 rows of two slots, would spill).
+  // elem_bytes: the K/V storage element size. Register rows times slots stay within 8 (128
+  // registers per thread), so blocks hold up to 8 rows of one slot or 4 of two. 16-bit rows of
+  // one register row (MHA), or of four (GQA groups up to 4) in one slot, take 8-element slots: a
+  // warp then holds two keys of head_dim 128 at once, one per half-warp, so each reduction and
+  // softmax instruction serves two keys. Others take 4 (8 rows, or 4 rows of two slots, would
+  // spill).
   static DecodeLanesLayout make(const AttentionShape& s, int lanes, int groups, std::size_t budget,
                                 int elem_bytes);
 };

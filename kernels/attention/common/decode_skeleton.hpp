@@ -158,9 +158,9 @@ void merge_decode_partials(const DecodePlan& plan, const AttentionShape& s, cons
 
 // Both phases: o = softmax attention of q over the cache `kv`, as the plan decomposes it.
 // Phase 1 on devices (or wherever kStaged is set: the tests run it on the host): the lanes kernel
-// (decode_lanes.hpp) when the group's query rows fit in registers, else the staged kernel
-// (decode_staged.hpp); the per-row kernel above on hosts or when the staged tiles do not fit in
-// level-0 scratch (very wide heads of many rows).
+// (decode_lanes.hpp) when rows are at most two slots wide and the group's query rows fit in its
+// row blocks, else the staged kernel (decode_staged.hpp); the per-row kernel above on hosts or
+// when the staged tiles do not fit in level-0 scratch (very wide heads of many rows).
 template <class KV, bool kStaged = !kExecOnHost, class T = DecodeValue<KV>>
 void decode_attention(const View4<const T>& q, const KV& kv, const View4<T>& o,
                       const AttentionShape& s, bool causal, const DecodePlan& plan) {

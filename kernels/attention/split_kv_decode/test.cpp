@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "kernels/attention/common/decode_cost.hpp"
 #include "kernels/attention/common/decode_instance.hpp"
 
 namespace moat {
@@ -72,6 +73,22 @@ TEST(SplitKvDecode, LeanWorkersGetEqualWork) {
     hi = std::max(hi, tiles);
   }
   EXPECT_LE(hi - lo, 2);  // +-1 tile, plus a partial last tile per head crossing
+}
+
+// The GPU lanes kernel reads K/V from DRAM once; each further row block of a large group re-reads
+// it from L2, which the cost charges on chip; groups it cannot hold are staged per row.
+TEST(SplitKvDecode, CostChargesRowBlockRereadsOnChip) {
+  const auto onchip = [](const AttentionShape& s) {
+    const auto sch = attention::split_kv_schedule(s.batch, s.heads_kv, s.seq_kv, 4);
+    return attention::decode_cost(s, DType::bf16, sch).bytes_onchip;
+  };
+  const double kv = 8.0 * 4 * 8192 * (128 + 128) * 2;  // batch 8, 4 KV heads, bf16 K and V
+  EXPECT_EQ(onchip(AttentionShape{8, 32, 4, 1, 8192, 128, 128, 0.09f}), 0.0) << "group 8: 1 block";
+  EXPECT_EQ(onchip(AttentionShape{8, 64, 4, 1, 8192, 128, 128, 0.09f}), kv) << "group 16: 2 blocks";
+  EXPECT_EQ(onchip(AttentionShape{8, 64, 4, 1, 8192, 256, 256, 0.06f}), 3 * 2 * kv)
+      << "group 16 of two slots: 4 blocks";
+  EXPECT_EQ(onchip(AttentionShape{8, 4 * 65, 4, 1, 8192, 128, 128, 0.09f}), 64 * kv)
+      << "group 65: staged, one scratch read per further row";
 }
 
 }  // namespace
