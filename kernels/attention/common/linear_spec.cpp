@@ -40,6 +40,14 @@ std::vector<ShapeValues> test_shapes(const ShapeValues& extra) {
   return out;
 }
 
+int chunks_per_call(const AttentionShape& s, int features, int chunk,
+                    std::int64_t workspace_bytes) {
+  const std::int64_t heads = std::int64_t(s.batch) * s.heads_q, F = features, C = chunk;
+  const std::int64_t chunks = (s.seq_kv + C - 1) / C;
+  const std::int64_t per_team = (3 * C * F + C * C + C + F * (s.value_dim + 2)) * 4;
+  return int(std::clamp<std::int64_t>(workspace_bytes / (per_team * heads), 1, chunks));
+}
+
 Cost linear_cost(const CostInput& in) {
   const AttentionShape& s = in.shape;
   const double teams = double(s.batch) * s.heads_q, F = in.features, dv = s.value_dim;
@@ -66,7 +74,7 @@ Cost linear_cost(const CostInput& in) {
         special += F * (n + 1);
         vec += F * (dv + 1) + 2.0 * n * F + n * F;  // rescale, exponents, cumulative sum
       }
-      state_touches += 2;  // read for the readout, read-modify-write for the update
+      state_touches += 4;  // written locally, read and overwritten by the carry, read back
     }
   } else {
     mat += double(s.seq_kv) * 2.0 * F * (dv + 1) + double(s.seq_q) * 2.0 * F * (dv + 1);
@@ -88,6 +96,12 @@ Cost linear_cost(const CostInput& in) {
                  (in.decay == 2 ? teams * s.seq_kv * F * 4.0 : 0.0);
   c.bytes_onchip = teams * state_touches * F * (dv + 1) * 4.0;
   c.launches = 1;
+  if (in.chunked) {
+    c.bytes_onchip += 2.0 * s.o_elems() * 4.0;  // intra outputs read back by the readout
+    const int chunks = (s.seq_kv + in.chunk - 1) / in.chunk;
+    const int per_call = chunks_per_call(s, in.features, in.chunk);
+    c.launches = 3 * ((chunks + per_call - 1) / per_call);
+  }
   return c;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Kokkos-free pieces shared by the linear-attention specs: the mode/chunk parameters, test
 // shapes, and the cost of the chunked-state skeleton (linear_state.hpp) in either form.
+#include <cstdint>
 #include <vector>
 
 #include "core/cost.hpp"
@@ -33,11 +34,19 @@ struct CostInput {
   bool chunked = true;
   int chunk = 64;
 };
-// Counts the skeleton's own work per (batch, query head) team: feature maps of every key (and
-// query), the inter-chunk readout, intra-chunk pairs, state updates, decay exponentials (chunked)
-// or the per-position state update and readout (recurrent). The state stays in cache-resident
-// workspace: its traffic is on-chip.
+// Counts the skeleton's own work per (batch, query head): feature maps of every key (and query),
+// the inter-chunk readout, intra-chunk pairs, state updates, decay exponentials (chunked) or the
+// per-position state update and readout (recurrent). States stay in cache-resident workspace:
+// their traffic is on-chip (chunked: each chunk's state written, carried and read back, and the
+// intra outputs read back by the readout; three launches per call of chunks_per_call chunks).
 Cost linear_cost(const CostInput& in);
+
+// The chunked form's (head, chunk) workspace: features, log decays, pairs, normalizers, chunk
+// state and decay. Calls cover as many chunks of every head as `workspace_bytes` holds (at least
+// one), so the workspace does not grow with the sequence.
+inline constexpr std::int64_t kChunkWorkspaceBytes = std::int64_t(256) << 20;
+int chunks_per_call(const AttentionShape& s, int features, int chunk,
+                    std::int64_t workspace_bytes = kChunkWorkspaceBytes);
 
 // Cost of the softmax-state skeleton (linear_softmax_state.hpp) with F features whose logits cost
 // `logit_flops` each (0: raw features; Agent: 2 head_dim): key logits, two exponentials per (key,

@@ -17,10 +17,13 @@
 //   Feature q_map, k_map;  features(), operator()(hk, const float* x, T* out)
 //   Decay decay;           kHas, log_decay(b, hk, t, f)
 //   static constexpr bool kNormalized;
-// One team per (batch, query head); S, z, the chunk's features and its pair matrix A live in a
-// per-team workspace.
+// The recurrent form runs one team per (batch, query head); the chunked form a team per (head,
+// chunk) and a carry of the states between chunks (LinearChunks). S, z, the chunks' features,
+// pair matrices and states live in workspaces.
+#include <algorithm>
 #include <string>
 
+#include "kernels/attention/common/linear_spec.hpp"
 #include "kernels/attention/common/shape.hpp"
 #include "kernels/common/views.hpp"
 
@@ -60,19 +63,16 @@ struct LinearPolicy {
 
 enum class LinearMode { chunked, recurrent };
 
+// The recurrent form: one team per (batch, query head) walks the positions in order (decode).
 template <class Policy>
-struct LinearForward {
+struct LinearRecurrent {
   View4<const float> q, k, v;
   View4<float> o;
   AttentionShape s;
   Policy pol;
-  int chunk;
-  bool chunked;
-  View3<float> state;             // [team][F][dv]
-  View2<float> norm;              // [team][F]
-  View3<float> phi_q, phi_k, lg;  // [team][chunk][F]: features and cumulative log decay
-  View3<float> pairs;             // [team][chunk][chunk]: A of the chunked form
-  View2<float> denom;             // [team][chunk]: normalizers of the chunk's rows
+  View3<float> state;         // [team][F][dv]
+  View2<float> norm;          // [team][F]
+  View3<float> phi_q, phi_k;  // [team][1][F]
 
   KOKKOS_INLINE_FUNCTION void operator()(const TeamMember& team) const {
     const int w = team.league_rank(), h = w % s.heads_q, b = w / s.heads_q, hk = h / s.group();
@@ -81,104 +81,10 @@ struct LinearForward {
                          [&](int fd) { state(w, fd / dv, fd % dv) = 0.f; });
     Kokkos::parallel_for(Kokkos::TeamVectorRange(team, F), [&](int f) { norm(w, f) = 0.f; });
     team.team_barrier();
-    if (chunked) {
-      for (int c0 = 0; c0 < s.seq_kv; c0 += chunk)
-        run_chunk(team, w, b, h, hk, c0, kx::min(chunk, s.seq_kv - c0), off);
-    } else {
-      for (int t = 0; t < s.seq_kv; ++t) step(team, w, b, h, hk, t, off);
-    }
+    for (int t = 0; t < s.seq_kv; ++t) step(team, w, b, h, hk, t, off);
   }
 
-  // One chunk in team-wide steps: threads take rows (positions or features), their vector lanes
-  // take value columns, so a GPU warp reads a row of V or S coalesced and keeps its outputs in
-  // registers, and a CPU core vectorizes over the columns (one output row per GPU thread left
-  // GLA's 4 x 4096 prefill at ~665 ms on an H100):
-  //   1. features phi_q, phi_k of the chunk's positions; cumulative log decays L;
-  //   2. A[t][s] = sum_f phi_q[t]_f phi_k[s]_f e^{L_t,f - L_s,f} for s <= t;
-  //   3. in place: phi_q[t]_f *= e^{L_t,f} (inter-chunk factor), phi_k[s]_f *= e^{L_last,f -
-  //   L_s,f};
-  //   4. o[t][d] = sum_f phi_q[t]_f S[f][d] + sum_{s <= t} A[t][s] v[s][d] (and the normalizer);
-  //   5. S[f][d] = e^{L_last,f} S[f][d] + sum_s phi_k[s]_f v[s][d], likewise z.
-  KOKKOS_INLINE_FUNCTION void run_chunk(const TeamMember& team, int w, int b, int h, int hk, int c0,
-                                        int n, int off) const {
-    constexpr bool kDecay = Policy::Decay::kHas;
-    const int F = pol.features(), dv = s.value_dim;
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n), [&](int t) {
-      Kokkos::single(Kokkos::PerThread(team), [&]() {
-        pol.k_map(hk, &k(b, hk, c0 + t, 0), &phi_k(w, t, 0));
-        if (c0 + t >= off) pol.q_map(hk, &q(b, h, c0 + t - off, 0), &phi_q(w, t, 0));
-      });
-    });
-    if constexpr (kDecay)
-      Kokkos::parallel_for(Kokkos::TeamVectorRange(team, F), [&](int f) {
-        float acc = 0.f;
-        for (int t = 0; t < n; ++t) lg(w, t, f) = acc += pol.decay.log_decay(b, hk, c0 + t, f);
-      });
-    team.team_barrier();
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n), [&](int t) {
-      if (c0 + t < off) return;
-      Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, t + 1), [&](int u) {
-        float a = 0.f;
-        for (int f = 0; f < F; ++f) {
-          if constexpr (kDecay)
-            a += phi_q(w, t, f) * phi_k(w, u, f) * kx::exp(lg(w, t, f) - lg(w, u, f));
-          else
-            a += phi_q(w, t, f) * phi_k(w, u, f);
-        }
-        pairs(w, t, u) = a;
-      });
-    });
-    team.team_barrier();
-    if constexpr (kDecay) {
-      Kokkos::parallel_for(Kokkos::TeamVectorRange(team, n * F), [&](int tf) {
-        const int t = tf / F, f = tf % F;
-        phi_q(w, t, f) *= kx::exp(lg(w, t, f));
-        phi_k(w, t, f) *= kx::exp(lg(w, n - 1, f) - lg(w, t, f));
-      });
-      team.team_barrier();
-    }
-    if constexpr (Policy::kNormalized) {
-      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n), [&](int t) {
-        if (c0 + t < off) return;
-        float inter = 0.f, intra = 0.f;
-        Kokkos::parallel_reduce(
-            Kokkos::ThreadVectorRange(team, F),
-            [&](int f, float& x) { x += phi_q(w, t, f) * norm(w, f); }, inter);
-        Kokkos::parallel_reduce(
-            Kokkos::ThreadVectorRange(team, t + 1), [&](int u, float& x) { x += pairs(w, t, u); },
-            intra);
-        Kokkos::single(Kokkos::PerThread(team), [&]() { denom(w, t) = inter + intra; });
-      });
-      team.team_barrier();
-    }
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n), [&](int t) {
-      if (c0 + t < off) return;
-      Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, dv), [&](int d) {
-        float acc = 0.f;
-        for (int f = 0; f < F; ++f) acc += phi_q(w, t, f) * state(w, f, d);
-        for (int u = 0; u <= t; ++u) acc += pairs(w, t, u) * v(b, hk, c0 + u, d);
-        if constexpr (Policy::kNormalized) acc /= denom(w, t);
-        o(b, h, c0 + t - off, d) = acc;
-      });
-    });
-    team.team_barrier();
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, F), [&](int f) {
-      const float g = kDecay ? kx::exp(lg(w, n - 1, f)) : 1.f;
-      Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, dv), [&](int d) {
-        float sf = g * state(w, f, d);
-        for (int u = 0; u < n; ++u) sf += phi_k(w, u, f) * v(b, hk, c0 + u, d);
-        state(w, f, d) = sf;
-      });
-      Kokkos::single(Kokkos::PerThread(team), [&]() {
-        float zf = g * norm(w, f);
-        for (int u = 0; u < n; ++u) zf += phi_k(w, u, f);
-        norm(w, f) = zf;
-      });
-    });
-    team.team_barrier();
-  }
-
-  // One position of the recurrence (decode).
+  // One position of the recurrence.
   KOKKOS_INLINE_FUNCTION void step(const TeamMember& team, int w, int b, int h, int hk, int t,
                                    int off) const {
     const int F = pol.features(), dv = s.value_dim;
@@ -209,44 +115,234 @@ struct LinearForward {
   }
 };
 
-// Workspace and launch of the skeleton for one shape and policy.
+// The chunked form, parallel over chunks as well as heads (a team per (head, chunk); one team
+// per head walking its chunks left GLA's 4-head 4K prefill at 0.1% of an H100's FMA rate). Each
+// call covers chunks [c_first, c_first + chunks) of every head, in three launches:
+//   local:   per (head, chunk): features, cumulative log decays L, the pair matrix A, the intra
+//            outputs o[t] = sum_{s <= t} A[t][s] v[s] (and their normalizers), the chunk's own
+//            state dS = sum_s e^{L_last - L_s} phi_k[s] v[s]^T, dz likewise, and its decay
+//            G = e^{L_last}; phi_q[t] is left scaled by e^{L_t} for the readout;
+//   carry:   per (head, state element): in chunk order, S_before[c] = S, S = G[c] S + dS[c] (dS
+//            overwritten by S_before), from and back to the head's running state;
+//   readout: per (head, chunk): o[t] += phi_q[t] . S_before, divided by phi_q[t] . z_before plus
+//            the intra normalizer when normalized.
+// Threads take rows (positions or features), their vector lanes value columns, so a GPU warp
+// reads a row of V or S coalesced, and a CPU core vectorizes over the columns.
+template <class Policy>
+struct LinearChunks {
+  struct Local {};
+  struct Readout {};
+  View4<const float> q, k, v;
+  View4<float> o;
+  AttentionShape s;
+  Policy pol;
+  int chunk, c_first, chunks;
+  View3<float> phi_q, phi_k, lg;  // [head x chunk][chunk][F]: features, cumulative log decay
+  View3<float> pairs;             // [head x chunk][chunk][chunk]: A
+  View2<float> denom;             // [head x chunk][chunk]: intra normalizers
+  View3<float> chunk_state;       // [head x chunk][F][dv + 1]: dS | dz, then S | z before
+  View2<float> chunk_decay;       // [head x chunk][F]: G
+
+  // Team wc = (head w, chunk c_first + c) of this call.
+  KOKKOS_INLINE_FUNCTION void operator()(Local, const TeamMember& team) const {
+    constexpr bool kDecay = Policy::Decay::kHas;
+    const int wc = team.league_rank(), w = wc / chunks, c0 = (c_first + wc % chunks) * chunk;
+    const int h = w % s.heads_q, b = w / s.heads_q, hk = h / s.group();
+    const int F = pol.features(), dv = s.value_dim, off = s.seq_kv - s.seq_q;
+    const int n = kx::min(chunk, s.seq_kv - c0);
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n), [&](int t) {
+      Kokkos::single(Kokkos::PerThread(team), [&]() {
+        pol.k_map(hk, &k(b, hk, c0 + t, 0), &phi_k(wc, t, 0));
+        if (c0 + t >= off) pol.q_map(hk, &q(b, h, c0 + t - off, 0), &phi_q(wc, t, 0));
+      });
+    });
+    if constexpr (kDecay)
+      Kokkos::parallel_for(Kokkos::TeamVectorRange(team, F), [&](int f) {
+        float acc = 0.f;
+        for (int t = 0; t < n; ++t) lg(wc, t, f) = acc += pol.decay.log_decay(b, hk, c0 + t, f);
+        chunk_decay(wc, f) = kx::exp(acc);
+      });
+    team.team_barrier();
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n), [&](int t) {
+      if (c0 + t < off) return;
+      Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, t + 1), [&](int u) {
+        float a = 0.f;
+        for (int f = 0; f < F; ++f) {
+          if constexpr (kDecay)
+            a += phi_q(wc, t, f) * phi_k(wc, u, f) * kx::exp(lg(wc, t, f) - lg(wc, u, f));
+          else
+            a += phi_q(wc, t, f) * phi_k(wc, u, f);
+        }
+        pairs(wc, t, u) = a;
+      });
+    });
+    team.team_barrier();
+    if constexpr (kDecay) {
+      Kokkos::parallel_for(Kokkos::TeamVectorRange(team, n * F), [&](int tf) {
+        const int t = tf / F, f = tf % F;
+        if (c0 + t >= off) phi_q(wc, t, f) *= kx::exp(lg(wc, t, f));
+        phi_k(wc, t, f) *= kx::exp(lg(wc, n - 1, f) - lg(wc, t, f));
+      });
+      team.team_barrier();
+    }
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n), [&](int t) {
+      if (c0 + t < off) return;
+      if constexpr (Policy::kNormalized) {
+        float intra = 0.f;
+        Kokkos::parallel_reduce(
+            Kokkos::ThreadVectorRange(team, t + 1), [&](int u, float& x) { x += pairs(wc, t, u); },
+            intra);
+        Kokkos::single(Kokkos::PerThread(team), [&]() { denom(wc, t) = intra; });
+      }
+      Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, dv), [&](int d) {
+        float acc = 0.f;
+        for (int u = 0; u <= t; ++u) acc += pairs(wc, t, u) * v(b, hk, c0 + u, d);
+        o(b, h, c0 + t - off, d) = acc;
+      });
+    });
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, F), [&](int f) {
+      Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, dv), [&](int d) {
+        float sf = 0.f;
+        for (int u = 0; u < n; ++u) sf += phi_k(wc, u, f) * v(b, hk, c0 + u, d);
+        chunk_state(wc, f, d) = sf;
+      });
+      Kokkos::single(Kokkos::PerThread(team), [&]() {
+        float zf = 0.f;
+        for (int u = 0; u < n; ++u) zf += phi_k(wc, u, f);
+        chunk_state(wc, f, dv) = zf;
+      });
+    });
+  }
+
+  KOKKOS_INLINE_FUNCTION void operator()(Readout, const TeamMember& team) const {
+    const int wc = team.league_rank(), w = wc / chunks, c0 = (c_first + wc % chunks) * chunk;
+    const int h = w % s.heads_q, b = w / s.heads_q;
+    const int F = pol.features(), dv = s.value_dim, off = s.seq_kv - s.seq_q;
+    const int n = kx::min(chunk, s.seq_kv - c0);
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n), [&](int t) {
+      if (c0 + t < off) return;
+      float den = 0.f;
+      if constexpr (Policy::kNormalized) {
+        Kokkos::parallel_reduce(
+            Kokkos::ThreadVectorRange(team, F),
+            [&](int f, float& x) { x += phi_q(wc, t, f) * chunk_state(wc, f, dv); }, den);
+        den += denom(wc, t);
+      }
+      Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, dv), [&](int d) {
+        float acc = o(b, h, c0 + t - off, d);
+        for (int f = 0; f < F; ++f) acc += phi_q(wc, t, f) * chunk_state(wc, f, d);
+        o(b, h, c0 + t - off, d) = Policy::kNormalized ? acc / den : acc;
+      });
+    });
+  }
+};
+
+// Workspace and launches of the skeleton for one shape and policy.
 template <class Policy>
 class LinearAttention {
  public:
-  LinearAttention(const AttentionShape& s, const Policy& pol, int chunk, LinearMode mode)
+  // workspace_bytes bounds the chunked form's per-call workspace (chunks_per_call).
+  LinearAttention(const AttentionShape& s, const Policy& pol, int chunk, LinearMode mode,
+                  std::int64_t workspace_bytes = kChunkWorkspaceBytes)
       : s_(s), pol_(pol), chunk_(mode == LinearMode::chunked ? chunk : 1), mode_(mode) {
-    const int teams = s.batch * s.heads_q, F = pol.features();
-    state_ = View3<float>(std::string("linear_state"), teams, F, s.value_dim);
-    norm_ = View2<float>(std::string("linear_norm"), teams, F);
+    const int heads = s.batch * s.heads_q, F = pol.features(), dv = s.value_dim;
+    state_ = View3<float>(std::string("linear_state"), heads, F, dv);
+    norm_ = View2<float>(std::string("linear_norm"), heads, F);
+    if (mode_ == LinearMode::recurrent) {
+      phi_q_ = View3<float>(std::string("linear_phi_q"), heads, 1, F);
+      phi_k_ = View3<float>(std::string("linear_phi_k"), heads, 1, F);
+      return;
+    }
+    chunks_per_call_ = linear::chunks_per_call(s, F, chunk_, workspace_bytes);
+    const int teams = heads * chunks_per_call_;
     phi_q_ = View3<float>(std::string("linear_phi_q"), teams, chunk_, F);
     phi_k_ = View3<float>(std::string("linear_phi_k"), teams, chunk_, F);
-    lg_ = View3<float>(std::string("linear_log_decay"), teams, Policy::Decay::kHas ? chunk_ : 1, F);
-    const int pair_rows = mode == LinearMode::chunked ? chunk_ : 1;
-    pairs_ = View3<float>(std::string("linear_pairs"), teams, pair_rows, pair_rows);
-    denom_ = View2<float>(std::string("linear_denominators"), teams, pair_rows);
+    lg_ = View3<float>(std::string("linear_log_decay"), Policy::Decay::kHas ? teams : 1,
+                       Policy::Decay::kHas ? chunk_ : 1, F);
+    pairs_ = View3<float>(std::string("linear_pairs"), teams, chunk_, chunk_);
+    denom_ = View2<float>(std::string("linear_denominators"), teams, chunk_);
+    chunk_state_ = View3<float>(std::string("linear_chunk_state"), teams, F, dv + 1);
+    chunk_decay_ = View2<float>(std::string("linear_chunk_decay"), teams, F);
   }
+
   void operator()(const View4<const float>& q, const View4<const float>& k,
                   const View4<const float>& v, const View4<float>& o) const {
-    LinearForward<Policy> f{
-        q,      k,     v,      o,      s_,  pol_,   chunk_, mode_ == LinearMode::chunked,
-        state_, norm_, phi_q_, phi_k_, lg_, pairs_, denom_};
-    // GPUs: 8 threads of 32 vector lanes (warps) per team.
-    Kokkos::parallel_for(
-        "moat::attention::linear_state",
-        TeamPolicy(s_.batch * s_.heads_q, kExecOnHost ? 1 : 8, kExecOnHost ? 1 : 32), f);
+    const int heads = s_.batch * s_.heads_q;
+    if (mode_ == LinearMode::recurrent) {
+      // GPUs: 8 threads of 32 vector lanes (warps) per team.
+      Kokkos::parallel_for(
+          "moat::attention::linear_recurrent",
+          TeamPolicy(heads, kExecOnHost ? 1 : 8, kExecOnHost ? 1 : 32),
+          LinearRecurrent<Policy>{q, k, v, o, s_, pol_, state_, norm_, phi_q_, phi_k_});
+      return;
+    }
+    Kokkos::deep_copy(state_, 0.f);
+    Kokkos::deep_copy(norm_, 0.f);
+    const int chunks = (s_.seq_kv + chunk_ - 1) / chunk_;
+    for (int c_first = 0; c_first < chunks; c_first += chunks_per_call_) {
+      const int n = std::min(chunks_per_call_, chunks - c_first);
+      const LinearChunks<Policy> f{
+          q, k,      v,      o,   s_,     pol_,   chunk_,       c_first,
+          n, phi_q_, phi_k_, lg_, pairs_, denom_, chunk_state_, chunk_decay_};
+      Kokkos::parallel_for(
+          "moat::attention::linear_chunk_local",
+          Kokkos::TeamPolicy<ExecSpace, LaunchArgs, typename LinearChunks<Policy>::Local>(
+              heads * n, kExecOnHost ? 1 : 8, kExecOnHost ? 1 : 32),
+          f);
+      carry(n);
+      Kokkos::parallel_for(
+          "moat::attention::linear_chunk_readout",
+          Kokkos::TeamPolicy<ExecSpace, LaunchArgs, typename LinearChunks<Policy>::Readout>(
+              heads * n, kExecOnHost ? 1 : 8, kExecOnHost ? 1 : 32),
+          f);
+    }
   }
-  // The state after the last run: S [team][F][dv], z [team][F] (team = b * heads_q + h).
+  // The state after the last run: S [head][F][dv], z [head][F] (head = b * heads_q + h).
   const View3<float>& state() const { return state_; }
+  const View2<float>& normalizer() const { return norm_; }
+  int chunks_per_call() const { return chunks_per_call_; }
+
+  // The carry launch over `n` chunks of a call: one thread per (head, feature, column or
+  // normalizer), consecutive threads on consecutive columns. (Public: a CUDA lambda's enclosing
+  // function must be.)
+  void carry(int n) const {
+    const int F = pol_.features(), dv = s_.value_dim, cols = dv + 1;
+    auto state = state_;
+    auto norm = norm_;
+    auto cs = chunk_state_;
+    auto cd = chunk_decay_;
+    constexpr bool kDecay = Policy::Decay::kHas;
+    Kokkos::parallel_for(
+        "moat::attention::linear_chunk_carry",
+        RangePolicy(0, std::int64_t(s_.batch) * s_.heads_q * F * cols),
+        KOKKOS_LAMBDA(std::int64_t i) {
+          const int d = int(i % cols), f = int(i / cols % F), w = int(i / cols / F);
+          float x = d < dv ? state(w, f, d) : norm(w, f);
+          for (int c = 0; c < n; ++c) {
+            const int wc = w * n + c;
+            const float own = cs(wc, f, d);
+            cs(wc, f, d) = x;
+            x = (kDecay ? cd(wc, f) * x : x) + own;
+          }
+          if (d < dv)
+            state(w, f, d) = x;
+          else
+            norm(w, f) = x;
+        });
+  }
 
  private:
   AttentionShape s_;
   Policy pol_;
   int chunk_;
   LinearMode mode_;
+  int chunks_per_call_ = 1;
   View3<float> state_;
   View2<float> norm_;
   View3<float> phi_q_, phi_k_, lg_, pairs_;
   View2<float> denom_;
+  View3<float> chunk_state_;
+  View2<float> chunk_decay_;
 };
 
 }  // namespace moat::attention::linear

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/variant.hpp"
+#include "kernels/attention/common/linear_features.hpp"
 #include "kernels/attention/common/linear_instance.hpp"
 
 namespace moat {
@@ -45,6 +46,50 @@ TEST(LinearFamily, ChunkedEqualsRecurrentForAnyChunk) {
     }
   }
   EXPECT_GE(variants, 5);
+}
+
+// The chunked form's calls (chunks_per_call, bounded by the workspace) carry the state across:
+// one chunk per call, three, or all chunks at once give the same outputs and final state, equal
+// to the recurrent form's. Per-feature gates and normalization: every part of the skeleton.
+TEST(LinearFamily, ChunkedCallsCarryTheState) {
+  using namespace attention::linear;
+  using Policy = LinearPolicy<EluPlusOne, EluPlusOne, GateDecay, true>;
+  const attention::AttentionShape s{2, 4, 2, 50, 150, 8, 12, 0.35f};
+  const int chunk = 16, chunks = (s.seq_kv + chunk - 1) / chunk;
+  LinearInputs in = random_linear_inputs(s, DType::fp32, 3);
+  std::vector<float> log_g =
+      random_values(std::int64_t(s.batch) * s.heads_kv * s.seq_kv * s.head_dim, DType::fp32, 9);
+  for (auto& x : log_g) x = -0.1f * std::fabs(x);
+  const auto gates = add_array(in, log_g, "gates").second;
+  const Policy pol{{s.head_dim}, {s.head_dim}, {gates, s.heads_kv, s.seq_kv, s.head_dim}};
+  View4<float> q("q", s.batch, s.heads_q, s.seq_q, s.head_dim);
+  View4<float> k("k", s.batch, s.heads_kv, s.seq_kv, s.head_dim);
+  View4<float> v("v", s.batch, s.heads_kv, s.seq_kv, s.value_dim);
+  upload(q, in.q);
+  upload(k, in.k);
+  upload(v, in.v);
+  const auto run = [&](const LinearAttention<Policy>& attn) {
+    View4<float> o("o", s.batch, s.heads_q, s.seq_q, s.value_dim);
+    poison(o);
+    attn(q, k, v, o);
+    std::vector<float> out = download(o), st = download(attn.state()),
+                       z = download(attn.normalizer());
+    out.insert(out.end(), st.begin(), st.end());
+    out.insert(out.end(), z.begin(), z.end());
+    return out;
+  };
+  const auto want = run(LinearAttention<Policy>(s, pol, 1, LinearMode::recurrent));
+  const std::int64_t team_bytes = (3 * chunk * 8 + chunk * chunk + chunk + 8 * (12 + 2)) * 4;
+  for (int per_call : {1, 3, chunks}) {
+    const LinearAttention<Policy> attn(s, pol, chunk, LinearMode::chunked,
+                                       team_bytes * s.batch * s.heads_q * per_call);
+    ASSERT_EQ(attn.chunks_per_call(), per_call);
+    const auto got = run(attn);
+    ASSERT_EQ(got.size(), want.size());
+    for (std::size_t i = 0; i < got.size(); ++i)
+      ASSERT_NEAR(got[i], want[i], 2e-5 * (1 + std::fabs(want[i])))
+          << "element " << i << ", " << per_call << " per call";
+  }
 }
 
 }  // namespace
