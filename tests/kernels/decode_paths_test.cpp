@@ -183,6 +183,19 @@ TEST(DecodePaths, LanesLayoutCutsLargeGroupsIntoRowBlocks) {
   EXPECT_EQ(Layout::make(AttentionShape{1, 65, 1, 1, 64, 128, 128, 0.09f}, 32, 4, budget, 4).lanes,
             0)
       << "9 blocks: staged instead";
+  // run_decode_lanes instantiates blocked kernels for these two register shapes only.
+  for (int elem : {2, 4})
+    for (int heads_q = 1; heads_q <= 64; ++heads_q)
+      for (int seq_q : {1, 2, 3})
+        for (int head_dim : {32, 64, 96, 128, 160, 192, 256}) {
+          const auto lay = Layout::make(AttentionShape{1, heads_q, 1, seq_q, 64, head_dim, head_dim,
+                                                       0.1f},
+                                        32, 4, budget, elem);
+          if (lay.lanes == 0 || lay.row_blocks == 1) continue;
+          EXPECT_EQ(lay.width, 4);
+          EXPECT_TRUE((lay.rows == 8 && lay.slots == 1) || (lay.rows == 4 && lay.slots == 2))
+              << heads_q << " x " << seq_q << " rows of head_dim " << head_dim;
+        }
 }
 
 // 16-bit rows of one or four register rows: a half-warp per key row (8 elements a lane, one

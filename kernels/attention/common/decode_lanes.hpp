@@ -59,7 +59,11 @@ DecodeLanesLayout decode_lanes_layout(const AttentionShape& s, int teams) {
   return make(groups);
 }
 
-template <class KV, class Plan, int R, int S, int E>
+// kBlocked: the launch has row blocks (lay.row_blocks > 1). Unblocked instantiations keep the
+// block's rows compile-time free (r0 = 0, every row of the group): these kernels sit at the
+// 128-register bound, where a runtime block offset changed ptxas' schedule (6-13% slower 16-bit
+// GQA decode on an H100).
+template <class KV, class Plan, int R, int S, int E, bool kBlocked = false>
 struct DecodeLanesKernel {
   using T = DecodeValue<KV>;
   using Vec = LaneLoad<T, E>;
@@ -85,10 +89,12 @@ struct DecodeLanesKernel {
   Plan plan;
   DecodeLanesLayout lay;
 
-  // The exclusive key bound of register row r of the block starting at group row r0: causal
-  // multi-token rows see fewer keys. (No division in the common single-token case.) Rows past
-  // the block compute on zero queries and are never written, whatever they see.
-  KOKKOS_INLINE_FUNCTION int seen(int r, int r0, int end) const {
+  // The exclusive key bound of register row r of the block starting at group row r0 (`rows`
+  // rows live): causal multi-token rows see fewer keys. (No division in the common single-token
+  // case.) Rows past the group see none; rows past a block compute on zero queries and are never
+  // written, whatever they see.
+  KOKKOS_INLINE_FUNCTION int seen(int r, int r0, int rows, int begin, int end) const {
+    if (!kBlocked && r >= rows) return begin;
     if (!causal || s.seq_q == 1) return end;
     return kx::min(end, (r0 + r) % s.seq_q + s.seq_kv - s.seq_q + 1);
   }
@@ -99,11 +105,11 @@ struct DecodeLanesKernel {
   // a row's bound (seen()) weigh 0. Whole steps of single-token rows need no mask.
   template <bool kMask>
   KOKKOS_FORCEINLINE_FUNCTION void update(const float (&sc)[U * R], const Vec (&vq)[U][S], int kb,
-                                          int r0, int end, float (&m)[R], float (&l)[R],
-                                          float (&o)[R][S][E]) const {
+                                          int r0, int rows, int begin, int end, float (&m)[R],
+                                          float (&l)[R], float (&o)[R][S][E]) const {
     float w[U][R];  // 16-bit rows: the weights, for P V after every row's update
     MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
-      const int last = kMask ? seen(r, r0, end) : end;
+      const int last = kMask ? seen(r, r0, rows, begin, end) : end;
       float m_new = m[r];
       for (int u = 0; u < U; ++u)
         if (!kMask || kb + u * P < last) m_new = kx::fast_max(m_new, sc[u * R + r]);
@@ -157,13 +163,14 @@ struct DecodeLanesKernel {
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(const TeamMember& member) const {
-    const int team = member.league_rank() / lay.row_blocks, tid = member.team_rank(),
-              nt = member.team_size();
+    const int team = kBlocked ? member.league_rank() / lay.row_blocks : member.league_rank(),
+              tid = member.team_rank(), nt = member.team_size();
     const int G = lay.groups, lane = tid % L, run = lane / Lr, col = lane % Lr;
     // The block's rows: [r0, r0 + B) of the group's, those past it masked (the last block's).
     // Scratch and merges span B rows (a launch constant, so no register holds it across steps);
     // only rows of the group are written.
-    const int B = lay.block_rows, r0 = member.league_rank() % lay.row_blocks * B;
+    const int B = kBlocked ? lay.block_rows : s.group() * s.seq_q,
+              r0 = kBlocked ? member.league_rank() % lay.row_blocks * B : 0;
     const int D = s.head_dim, Dv = s.value_dim;
     const int state = B * (Dv + 2);            // floats per group: m[B], l[B], o[B][Dv]
     const bool multi = causal && s.seq_q > 1;  // rows see different keys
@@ -184,7 +191,7 @@ struct DecodeLanesKernel {
           MOAT_UNROLL_BLOCK for (int p = 0; p < S; ++p) {
             const int e0 = (p * Lr + col) * E;
             for (int e = 0; e < E; ++e) {
-              qr[r][p][e] = r < B && r0 + r < s.group() * s.seq_q && e0 < D
+              qr[r][p][e] = r < B && (!kBlocked || r0 + r < s.group() * s.seq_q) && e0 < D
                                 ? to_float(q(b, h, i, e0 + e)) * s.scale
                                 : 0.f;
               o[r][p][e] = 0.f;
@@ -221,9 +228,9 @@ struct DecodeLanesKernel {
           }
           kx::warp_sum_all<U * R, Lr>(sc);  // over the run's lanes
           if (!multi && k0 + U * P <= end)
-            update<false>(sc, vq, kb, r0, end, m, l, o);
+            update<false>(sc, vq, kb, r0, B, begin, end, m, l, o);
           else
-            update<true>(sc, vq, kb, r0, end, m, l, o);
+            update<true>(sc, vq, kb, r0, B, begin, end, m, l, o);
         }
         merge_runs(m, l, o);
         float* mine = states + g * state;
@@ -241,7 +248,7 @@ struct DecodeLanesKernel {
       for (int idx = tid; idx < B * (Dv + 1); idx += nt) {
         const bool sums = idx >= B * Dv;  // the last B indices merge m and l
         const int r = sums ? idx - B * Dv : idx / Dv, d = sums ? 0 : idx % Dv;
-        if (r0 + r >= s.group() * s.seq_q) continue;  // past the group (the last block)
+        if (kBlocked && r0 + r >= s.group() * s.seq_q) continue;  // past the group (last block)
         float mx = kx::lowest_float();
         for (int gg = 0; gg < G; ++gg) mx = kx::fast_max(mx, states[gg * state + r]);
         float acc = 0.f;
@@ -277,6 +284,18 @@ void run_decode_lanes(const View4<const DecodeValue<KV>>& q, const KV& kv, const
     tp.set_scratch_size(0, Kokkos::PerTeam(lay.bytes));
     Kokkos::parallel_for("moat::attention::decode_lanes", tp, kernel);
   };
+  // Row blocks hold 8 rows of one 4-element slot or 4 rows of two (DecodeLanesLayout::make).
+  if (lay.row_blocks > 1) {
+    if (lay.width == 4 && lay.rows == 8 && lay.slots == 1)
+      launch(DecodeLanesKernel<KV, Plan, 8, 1, 4, true>{q, kv, s, causal, plan, lay});
+    else if (lay.width == 4 && lay.rows == 4 && lay.slots == 2)
+      launch(DecodeLanesKernel<KV, Plan, 4, 2, 4, true>{q, kv, s, causal, plan, lay});
+    else
+      throw std::invalid_argument(
+          "moat::attention::run_decode_lanes: row blocks of other than 8 rows of one slot or 4 "
+          "of two");
+    return;
+  }
   // 8-element slots: 16-bit rows of one register row, or of four in one slot
   // (DecodeLanesLayout::make).
   constexpr bool kWide = sizeof(DecodeValue<KV>) == 2;
