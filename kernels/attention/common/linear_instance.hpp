@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "kernels/attention/common/device_qkv.hpp"
 #include "kernels/attention/common/linear_spec.hpp"
 #include "kernels/attention/common/linear_state.hpp"
 #include "kernels/attention/common/oracle.hpp"
@@ -109,14 +110,9 @@ class LinearInstance final : public KernelInstance, public OutputReadback {
                  ExtraBranch extra = {})
       : s_(s), dtype_(req.dtype), in_(std::move(in)), host_(host), attn_(s, device, chunk, mode),
         extra_(std::move(extra)) {
-    View4<float> q("q", s.batch, s.heads_q, s.seq_q, s.head_dim);
-    View4<float> k("k", s.batch, s.heads_kv, s.seq_kv, s.head_dim);
-    View4<float> v("v", s.batch, s.heads_kv, s.seq_kv, s.value_dim);
-    upload(q, in_.q);
-    upload(k, in_.k);
-    upload(v, in_.v);
-    q_ = q, k_ = k, v_ = v;
-    o_ = View4<float>("o", s.batch, s.heads_q, s.seq_q, s.value_dim);
+    const DeviceQkv<> qkv = upload_qkv(s, in_.q, in_.k, in_.v);
+    q_ = qkv.q, k_ = qkv.k, v_ = qkv.v;
+    o_ = output_view(s);
   }
 
   void run() override {

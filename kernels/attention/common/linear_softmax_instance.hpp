@@ -5,6 +5,7 @@
 #include <cmath>
 #include <functional>
 
+#include "kernels/attention/common/device_qkv.hpp"
 #include "kernels/attention/common/linear_instance.hpp"
 #include "kernels/attention/common/linear_softmax_state.hpp"
 
@@ -61,14 +62,9 @@ class SoftmaxStateInstance final : public KernelInstance, public OutputReadback 
                        std::function<void(const View4<const float>& q)> prepare = {})
       : s_(s), dtype_(req.dtype), in_(std::move(in)), host_(host), attn_(s, device, chunk, chunked),
         prepare_(std::move(prepare)) {
-    View4<float> q("q", s.batch, s.heads_q, s.seq_q, s.head_dim);
-    View4<float> k("k", s.batch, s.heads_kv, s.seq_kv, s.head_dim);
-    View4<float> v("v", s.batch, s.heads_kv, s.seq_kv, s.value_dim);
-    upload(q, in_.q);
-    upload(k, in_.k);
-    upload(v, in_.v);
-    q_ = q, k_ = k, v_ = v;
-    o_ = View4<float>("o", s.batch, s.heads_q, s.seq_q, s.value_dim);
+    const DeviceQkv<> qkv = upload_qkv(s, in_.q, in_.k, in_.v);
+    q_ = qkv.q, k_ = qkv.k, v_ = qkv.v;
+    o_ = output_view(s);
   }
   void run() override {
     if (prepare_) prepare_(q_);

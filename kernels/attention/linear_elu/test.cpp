@@ -62,16 +62,11 @@ TEST(LinearFamily, ChunkedCallsCarryTheState) {
   for (auto& x : log_g) x = -0.1f * std::fabs(x);
   const auto gates = add_array(in, log_g, "gates").second;
   const Policy pol{{s.head_dim}, {s.head_dim}, {gates, s.heads_kv, s.seq_kv, s.head_dim}};
-  View4<float> q("q", s.batch, s.heads_q, s.seq_q, s.head_dim);
-  View4<float> k("k", s.batch, s.heads_kv, s.seq_kv, s.head_dim);
-  View4<float> v("v", s.batch, s.heads_kv, s.seq_kv, s.value_dim);
-  upload(q, in.q);
-  upload(k, in.k);
-  upload(v, in.v);
+  const auto qkv = attention::upload_qkv(s, in.q, in.k, in.v);
   const auto run = [&](const LinearAttention<Policy>& attn) {
-    View4<float> o("o", s.batch, s.heads_q, s.seq_q, s.value_dim);
+    View4<float> o = attention::output_view(s);
     poison(o);
-    attn(q, k, v, o);
+    attn(qkv.q, qkv.k, qkv.v, o);
     std::vector<float> out = download(o), st = download(attn.state()),
                        z = download(attn.normalizer());
     out.insert(out.end(), st.begin(), st.end());
