@@ -71,9 +71,9 @@ DecodeLanesLayout DecodeLanesLayout::make(const AttentionShape& s, int lanes, in
   };
   // 8-element slots (16-bit rows) where their register rows allow, else 4-element ones; register
   // rows times slots stay within 8, so a block holds 8 rows of one slot or 4 of two.
-  const bool can_widen = elem_bytes == 2 && s.head_dim % 8 == 0 && s.value_dim % 8 == 0;
   for (int width : {8, 4}) {
-    if ((width == 8 && !can_widen) || s.head_dim % width != 0 || s.value_dim % width != 0) continue;
+    if ((width == 8 && elem_bytes != 2) || s.head_dim % width != 0 || s.value_dim % width != 0)
+      continue;
     const int slots = slots_at(width);
     if (slots > kMaxSlots) continue;
     DecodeLanesLayout lay;

@@ -262,7 +262,8 @@ class LinearAttention {
     pairs_ = View3<float>(std::string("linear_pairs"), teams, chunk_, chunk_);
     denom_ = View2<float>(std::string("linear_denominators"), teams, chunk_);
     chunk_state_ = View3<float>(std::string("linear_chunk_state"), teams, F, dv + 1);
-    chunk_decay_ = View2<float>(std::string("linear_chunk_decay"), teams, F);
+    chunk_decay_ =
+        View2<float>(std::string("linear_chunk_decay"), Policy::Decay::kHas ? teams : 1, F);
   }
 
   void operator()(const View4<const float>& q, const View4<const float>& k,
@@ -284,17 +285,16 @@ class LinearAttention {
       const LinearChunks<Policy> f{
           q, k,      v,      o,   s_,     pol_,   chunk_,       c_first,
           n, phi_q_, phi_k_, lg_, pairs_, denom_, chunk_state_, chunk_decay_};
-      Kokkos::parallel_for(
-          "moat::attention::linear_chunk_local",
-          Kokkos::TeamPolicy<ExecSpace, LaunchArgs, typename LinearChunks<Policy>::Local>(
-              heads * n, kExecOnHost ? 1 : 8, kExecOnHost ? 1 : 32),
-          f);
+      // A team per (head, chunk) of this call, shaped like the recurrent form's.
+      const auto teams = [&](auto tag) {
+        return Kokkos::TeamPolicy<ExecSpace, LaunchArgs, decltype(tag)>(
+            heads * n, kExecOnHost ? 1 : 8, kExecOnHost ? 1 : 32);
+      };
+      Kokkos::parallel_for("moat::attention::linear_chunk_local",
+                           teams(typename LinearChunks<Policy>::Local{}), f);
       carry(n);
-      Kokkos::parallel_for(
-          "moat::attention::linear_chunk_readout",
-          Kokkos::TeamPolicy<ExecSpace, LaunchArgs, typename LinearChunks<Policy>::Readout>(
-              heads * n, kExecOnHost ? 1 : 8, kExecOnHost ? 1 : 32),
-          f);
+      Kokkos::parallel_for("moat::attention::linear_chunk_readout",
+                           teams(typename LinearChunks<Policy>::Readout{}), f);
     }
   }
   // The state after the last run: S [head][F][dv], z [head][F] (head = b * heads_q + h).
