@@ -15,10 +15,14 @@
 // Loops over a thread's register block with large bodies (exp, log, policy hooks, stores): GPU
 // compilers may leave them rolled, which moves the whole block to local memory. Device-only:
 // host compilers warn on unknown pragmas.
+// MOAT_ROLLED: a loop the compiler must not unroll (whose unrolled copies would hold more loads
+// in flight than registers allow).
 #if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
 #define MOAT_UNROLL_BLOCK _Pragma("unroll")
+#define MOAT_ROLLED _Pragma("unroll 1")
 #else
 #define MOAT_UNROLL_BLOCK
+#define MOAT_ROLLED
 #endif
 
 namespace moat::kx {
@@ -172,6 +176,16 @@ KOKKOS_FORCEINLINE_FUNCTION float lane_xor(float x, int off) {
 #else
   (void)off;
   return x;
+#endif
+}
+
+// Orders the scratch writes and reads of one warp's lanes (__syncwarp on CUDA); host teams run
+// one lane: nothing to order.
+KOKKOS_FORCEINLINE_FUNCTION void warp_sync() {
+#if defined(__CUDA_ARCH__)
+  __syncwarp();
+#elif defined(__HIP_DEVICE_COMPILE__) || defined(__SYCL_DEVICE_ONLY__)
+#error "moat::kx::warp_sync: no implementation for this device backend"
 #endif
 }
 

@@ -172,7 +172,9 @@ TEST(DecodePaths, LanesLayoutCutsLargeGroupsIntoRowBlocks) {
   EXPECT_EQ(nine.row_blocks, 2);
   EXPECT_EQ(nine.block_rows, 5) << "balanced: 5 + 4 rows, not 8 + 1";
   EXPECT_EQ(nine.rows, 8);
-  EXPECT_EQ(nine.bytes, 4 * 5 * 130 * 4 + 16) << "states of the block's rows only";
+  EXPECT_TRUE(nine.key_lanes());
+  EXPECT_EQ(nine.group_floats, 652) << "the block's 5 rows' state, in whole 16-byte pieces";
+  EXPECT_EQ(nine.bytes, (4 * 652 + 8 * 128) * 4 + 16) << "4 groups' states, 8 query rows";
   const auto steps =
       Layout::make(AttentionShape{1, 32, 8, 3, 900, 128, 128, 0.09f}, 32, 4, budget, 4);
   EXPECT_EQ(steps.row_blocks, 2) << "GQA 4 x 3 causal tokens";
@@ -196,6 +198,35 @@ TEST(DecodePaths, LanesLayoutCutsLargeGroupsIntoRowBlocks) {
           EXPECT_TRUE((lay.rows == 8 && lay.slots == 1) || (lay.rows == 4 && lay.slots == 2))
               << heads_q << " x " << seq_q << " rows of head_dim " << head_dim;
         }
+}
+
+// 8 register rows of one slot score a key per lane (two per step): their groups' scratch slots
+// also hold a step's weights, and the query rows sit in scratch after them.
+TEST(DecodePaths, KeyLanesLayoutsHoldWeightsAndQueryRows) {
+  const auto budget = kCudaLevel0ScratchMax;
+  using Layout = attention::DecodeLanesLayout;
+  const AttentionShape group8{8, 64, 8, 1, 8192, 128, 128, 0.09f};
+  const auto eight = Layout::make(group8, 32, 8, budget, 4);
+  EXPECT_TRUE(eight.key_lanes());
+  EXPECT_EQ(eight.keys_per_step(), 64);
+  EXPECT_EQ(eight.group_floats, 8 * 130) << "the state outgrows a step's 64 x 8 weights";
+  EXPECT_EQ(eight.query_floats(group8), 8 * 128);
+  EXPECT_EQ(eight.groups, 8);
+  EXPECT_EQ(eight.bytes, (8 * 8 * 130 + 8 * 128) * 4 + 16);
+  const AttentionShape narrow{1, 8, 1, 1, 500, 32, 32, 0.2f};
+  const auto small = Layout::make(narrow, 32, 4, budget, 4);
+  EXPECT_TRUE(small.key_lanes());
+  EXPECT_EQ(small.group_floats, 64 * 8) << "weights outgrow 8 rows of 34 floats";
+  const auto four =
+      Layout::make(AttentionShape{1, 32, 8, 1, 500, 128, 128, 0.1f}, 32, 4, budget, 4);
+  EXPECT_FALSE(four.key_lanes()) << "4 rows: a warp per key";
+  EXPECT_EQ(four.keys_per_step(), four.keys_at_once());
+  EXPECT_EQ(Layout::make(AttentionShape{1, 8, 1, 1, 500, 100, 100, 0.1f}, 32, 4, budget, 2).lanes,
+            0)
+      << "16-bit K rows load in 8-element pieces";
+  EXPECT_GT(Layout::make(AttentionShape{1, 8, 1, 1, 500, 100, 100, 0.1f}, 32, 4, budget, 4).lanes,
+            0)
+      << "fp32 pieces are 4 elements";
 }
 
 // 16-bit rows of one or four register rows: a half-warp per key row (8 elements a lane, one

@@ -19,6 +19,14 @@
 // Groups of more query rows than registers hold (GQA 16, multi-token steps, 8 rows of two slots)
 // run as row blocks: league rank t * blocks + k runs rows [k * block_rows, ...) of schedule team
 // t, so the blocks of one item run side by side and all but the first read its K/V rows from L2.
+// Teams of 8 register rows of one slot (GQA 8, the blocks of GQA 16) run key lanes instead: a
+// warp-wide dot per (key, row) costs a share of ~5 reduction and ~7 softmax instructions per lane
+// beside its 8 multiply-adds, and one key per warp and step left too few bytes in flight (GQA 8 at
+// 36-57% of HBM bandwidth on an H100). There each lane scores its own kDecodeKeyLanesKeys keys of
+// a step against the 8 query rows held in scratch (one broadcast scratch read per 16-byte K piece
+// and row serves both keys: no reduction), takes the row max over the warp, and writes the weights
+// to its group's scratch slot, from which P V reads them back for every key (broadcast) while each
+// lane owns E columns of every row, as before.
 //
 // The same code runs on host teams of one thread with one lane (which then holds the whole row, up
 // to E * kMaxSlots elements, and runs every group in turn), which is how CPU tests check the GPU
@@ -71,6 +79,14 @@ struct DecodeLanesKernel {
   static constexpr int Lr = L == 1 ? 1 : L * 4 / E;  // lanes per key row (a run)
   static constexpr int P = L / Lr;                   // runs per warp: keys it takes at once
   static_assert(E == 4 || (E == 8 && sizeof(T) == 2), "4 elements, or 8 of 16-bit rows");
+  // Key lanes (DecodeLanesLayout::key_lanes): KP keys per lane and step, K loaded in KE-element
+  // pieces (16 bytes on GPUs), KB pieces (16 elements) per key in flight at once: ptxas hoists
+  // every row's query reads of a batch, so more would spill past 128 registers.
+  static constexpr bool kKeyLanes = R == kDecodeLanesMaxRows && S == 1 && E == 4;
+  static constexpr int KP = kDecodeKeyLanesKeys, KT = KP * L;
+  static constexpr int KE = L == 1 ? 4 : 16 / int(sizeof(T)), KB = 16 / KE;
+  static constexpr int KU = KT < 8 ? KT : 8;  // V rows in flight at once in P V
+  using KeyPiece = LaneLoad<T, KE>;
   // Keys per run and step: ~4 KB per warp in flight within 128 registers per thread (spills
   // beyond). fp32: 8 keys of one row, 4 of 4 rows, 1 when rows x slots take 64 registers of
   // queries and accumulators. 16-bit rows in 4-element slots take half the load registers, so
@@ -162,6 +178,110 @@ struct DecodeLanesKernel {
     }
   }
 
+  // Key lanes: group g's pass over keys [begin, end) of head (b, hk) for the block's rows
+  // [r0, r0 + B) (queries pre-scaled in q_s, [R][head_dim]), leaving its (m, l, o) state in its
+  // scratch slot `mine`, which holds a step's weights [key][row] until then.
+  KOKKOS_INLINE_FUNCTION void keys_group(int b, int hk, int begin, int end, int g, int G, int lane,
+                                         int r0, int B, const float* q_s, float* mine) const {
+    const int D = s.head_dim, Dv = s.value_dim, e0 = lane * E;
+    const bool multi = causal && s.seq_q > 1;
+    float o[R][E], m[R], l[R];  // l: this lane's keys' share until the pass ends
+    MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
+      for (int e = 0; e < E; ++e) o[r][e] = 0.f;
+      m[r] = kx::lowest_float();
+      l[r] = 0.f;
+    }
+    const int steps = ((end - begin + KT - 1) / KT + G - 1) / G;
+    for (int step = 0; step < steps; ++step) {
+      const int k0 = begin + (step * G + g) * KT;  // the step's keys: k0 + j L + lane for j < KP
+      if (k0 >= end) break;                        // the same for every lane of the warp
+      const bool full = k0 + KT <= end;
+      // Scores of this lane's keys for every row: KB pieces of each key in flight at once.
+      float sc[KP][R];
+      const T* kr[KP];
+      MOAT_UNROLL_BLOCK for (int j = 0; j < KP; ++j) {
+        const int key = k0 + j * L + lane;
+        kr[j] = full || key < end ? kv.key(b, hk, key) : nullptr;
+        for (int r = 0; r < R; ++r) sc[j][r] = 0.f;
+      }
+      MOAT_ROLLED for (int d0 = 0; d0 < D; d0 += KB * KE) {
+        KeyPiece kq[KP][KB];
+        MOAT_UNROLL_BLOCK for (int j = 0; j < KP; ++j)
+            MOAT_UNROLL_BLOCK for (int c = 0; c < KB; ++c) {
+          const int d = d0 + c * KE;
+          kq[j][c] = kr[j] && d < D ? load_lane<KE>(kr[j] + d) : KeyPiece{};
+        }
+        MOAT_UNROLL_BLOCK for (int c = 0; c < KB; ++c) {
+          const int d = d0 + c * KE;
+          if (d >= D) break;
+          float kf[KP][KE];
+          for (int j = 0; j < KP; ++j)
+            for (int e = 0; e < KE; ++e) kf[j][e] = lane_elem(kq[j][c], e);
+          MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r)
+              MOAT_UNROLL_BLOCK for (int e4 = 0; e4 < KE; e4 += 4) {
+            const Lanes<float, 4> qv = load_group<4>(q_s + r * D + d + e4);  // broadcast
+            for (int j = 0; j < KP; ++j)
+              for (int e = 0; e < 4; ++e) sc[j][r] += qv.v[e] * kf[j][e4 + e];
+          }
+        }
+      }
+      // Online softmax per row: the max over the warp's keys, this lane's weights into sc.
+      MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
+        const int last = full && !multi ? end : seen(r, r0, B, begin, end);
+        float mx = kx::lowest_float();
+        for (int j = 0; j < KP; ++j)
+          if (k0 + j * L + lane < last) mx = kx::fast_max(mx, sc[j][r]);
+        const float m_new = kx::fast_max(m[r], kx::lanes_max(mx, L));
+        if (m_new != m[r]) {  // uniform over the warp
+          const float alpha = m[r] == kx::lowest_float() ? 0.f : kx::fast_exp(m[r] - m_new);
+          m[r] = m_new;
+          l[r] *= alpha;
+          for (int e = 0; e < E; ++e) o[r][e] *= alpha;
+        }
+        for (int j = 0; j < KP; ++j) {
+          const float w = k0 + j * L + lane < last ? kx::fast_exp(sc[j][r] - m_new) : 0.f;
+          l[r] += w;
+          sc[j][r] = w;
+        }
+      }
+      MOAT_UNROLL_BLOCK for (int j = 0; j < KP; ++j)
+          MOAT_UNROLL_BLOCK for (int r = 0; r < R; r += 4) {
+        store_group<4>(mine + (j * L + lane) * R + r,
+                       Lanes<float, 4>{{sc[j][r], sc[j][r + 1], sc[j][r + 2], sc[j][r + 3]}});
+      }
+      kx::warp_sync();  // every lane's weights are in the slot
+      // P V: key t's weights (broadcast reads) times this lane's columns of its V row, KU keys' V
+      // loads in flight at once.
+      const int keys = full ? KT : end - k0;
+      MOAT_ROLLED for (int t0 = 0; t0 < keys; t0 += KU) {
+        Vec vq[KU];
+        MOAT_UNROLL_BLOCK for (int u = 0; u < KU; ++u) {
+          const int t = t0 + u;
+          vq[u] =
+              (full || t < keys) && e0 < Dv ? load_lane<E>(kv.value(b, hk, k0 + t) + e0) : Vec{};
+        }
+        MOAT_UNROLL_BLOCK for (int u = 0; u < KU; ++u) {
+          float vf[E], w[R];
+          for (int e = 0; e < E; ++e) vf[e] = lane_elem(vq[u], e);
+          MOAT_UNROLL_BLOCK for (int r = 0; r < R; r += 4) {
+            const Lanes<float, 4> w4 = load_group<4>(mine + (t0 + u) * R + r);
+            for (int i = 0; i < 4; ++i) w[r + i] = w4.v[i];
+          }
+          MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) for (int e = 0; e < E; ++e) o[r][e] +=
+              w[r] * vf[e];
+        }
+      }
+      kx::warp_sync();  // the weights are read before the next step (or the state) overwrites them
+    }
+    MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
+      if (r >= B) break;
+      const float lr = kx::lanes_sum(l[r], L);
+      if (lane == 0) mine[r] = m[r], mine[B + r] = lr;
+      if (e0 < Dv)
+        for (int e = 0; e < E; ++e) mine[2 * B + r * Dv + e0 + e] = o[r][e];
+    }
+  }
+
   KOKKOS_INLINE_FUNCTION void operator()(const TeamMember& member) const {
     const int team = kBlocked ? member.league_rank() / lay.row_blocks : member.league_rank(),
               tid = member.team_rank(), nt = member.team_size();
@@ -173,74 +293,90 @@ struct DecodeLanesKernel {
               r0 = kBlocked ? member.league_rank() % lay.row_blocks * B : 0;
     const int D = s.head_dim, Dv = s.value_dim;
     const int state = B * (Dv + 2);            // floats per group: m[B], l[B], o[B][Dv]
-    const bool multi = causal && s.seq_q > 1;  // rows see different keys
-    float* states = static_cast<float*>(
-        member.team_scratch(0).get_shmem_aligned(std::size_t(G) * state * sizeof(float), 16));
+    const int stride = kKeyLanes ? lay.group_floats : state;  // between groups' slots
+    const bool multi = causal && s.seq_q > 1;                 // rows see different keys
+    float* states = static_cast<float*>(member.team_scratch(0).get_shmem_aligned(
+        (std::size_t(G) * stride + (kKeyLanes ? R * D : 0)) * sizeof(float), 16));
+    float* q_s = states + std::size_t(G) * stride;  // key lanes: the block's query rows
     for (int n = plan.team_offsets(team); n < plan.team_offsets(team + 1); ++n) {
       const int b = plan.items(n, 0), hk = plan.items(n, 1), begin = plan.items(n, 2),
                 end = plan.items(n, 3), slot = plan.items(n, 4);
       if (begin < end &&
-          (!group_aligned<E>(kv.key(b, hk, begin)) || !group_aligned<E>(kv.value(b, hk, begin))))
+          (!group_aligned < kKeyLanes
+               ? KE
+               : E > (kv.key(b, hk, begin)) || !group_aligned<E>(kv.value(b, hk, begin))))
         Kokkos::abort("decode_lanes: K/V rows do not start at a whole slot");
-      // Steps per group, the same for every group: lanes of a warp must run the same shuffles.
-      const int steps = ((end - begin + U * P - 1) / (U * P) + G - 1) / G;
-      for (int g = tid / L; g < G; g += nt / L) {  // one group per thread on GPUs
-        float qr[R][S][E], o[R][S][E], m[R], l[R];
-        MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
-          const int h = hk * s.group() + (r0 + r) / s.seq_q, i = (r0 + r) % s.seq_q;
-          MOAT_UNROLL_BLOCK for (int p = 0; p < S; ++p) {
-            const int e0 = (p * Lr + col) * E;
-            for (int e = 0; e < E; ++e) {
-              qr[r][p][e] = r < B && (!kBlocked || r0 + r < s.group() * s.seq_q) && e0 < D
-                                ? to_float(q(b, h, i, e0 + e)) * s.scale
-                                : 0.f;
-              o[r][p][e] = 0.f;
-            }
-          }
-          m[r] = kx::lowest_float();
-          l[r] = 0.f;
+      if constexpr (kKeyLanes) {
+        for (int idx = tid; idx < R * D; idx += nt) {  // pre-scaled; rows past the block zero
+          const int r = idx / D, h = hk * s.group() + (r0 + r) / s.seq_q, i = (r0 + r) % s.seq_q;
+          q_s[idx] = r < B && (!kBlocked || r0 + r < s.group() * s.seq_q)
+                         ? to_float(q(b, h, i, idx % D)) * s.scale
+                         : 0.f;
         }
-        for (int step = 0; step < steps; ++step) {
-          const int k0 = begin + (step * G + g) * U * P, kb = k0 + run;  // this run's first key
-          Vec kq[U][S], vq[U][S];
-          MOAT_UNROLL_BLOCK for (int u = 0; u < U; ++u) {
-            const bool key = kb + u * P < end;
-            const T* kr = key ? kv.key(b, hk, kb + u * P) : nullptr;
-            const T* vr = key ? kv.value(b, hk, kb + u * P) : nullptr;
+        kx::block_barrier(member);  // the query rows are in scratch
+        for (int g = tid / L; g < G; g += nt / L)
+          keys_group(b, hk, begin, end, g, G, lane, r0, B, q_s, states + g * stride);
+      } else {
+        // Steps per group, the same for every group: lanes of a warp must run the same shuffles.
+        const int steps = ((end - begin + U * P - 1) / (U * P) + G - 1) / G;
+        for (int g = tid / L; g < G; g += nt / L) {  // one group per thread on GPUs
+          float qr[R][S][E], o[R][S][E], m[R], l[R];
+          MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
+            const int h = hk * s.group() + (r0 + r) / s.seq_q, i = (r0 + r) % s.seq_q;
             MOAT_UNROLL_BLOCK for (int p = 0; p < S; ++p) {
               const int e0 = (p * Lr + col) * E;
-              kq[u][p] = key && e0 < D ? load_lane<E>(kr + e0) : Vec{};
-              vq[u][p] = key && e0 < Dv ? load_lane<E>(vr + e0) : Vec{};
+              for (int e = 0; e < E; ++e) {
+                qr[r][p][e] = r < B && (!kBlocked || r0 + r < s.group() * s.seq_q) && e0 < D
+                                  ? to_float(q(b, h, i, e0 + e)) * s.scale
+                                  : 0.f;
+                o[r][p][e] = 0.f;
+              }
             }
+            m[r] = kx::lowest_float();
+            l[r] = 0.f;
           }
-          float
-              sc[U * R];  // score of key u for row r at u * R + r: this lane's part, then the run's
-          MOAT_UNROLL_BLOCK for (int u = 0; u < U; ++u) {
-            float kf[S][E];
-            for (int p = 0; p < S; ++p)
-              for (int e = 0; e < E; ++e) kf[p][e] = lane_elem(kq[u][p], e);
-            MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
-              float dot = 0.f;
+          for (int step = 0; step < steps; ++step) {
+            const int k0 = begin + (step * G + g) * U * P, kb = k0 + run;  // this run's first key
+            Vec kq[U][S], vq[U][S];
+            MOAT_UNROLL_BLOCK for (int u = 0; u < U; ++u) {
+              const bool key = kb + u * P < end;
+              const T* kr = key ? kv.key(b, hk, kb + u * P) : nullptr;
+              const T* vr = key ? kv.value(b, hk, kb + u * P) : nullptr;
+              MOAT_UNROLL_BLOCK for (int p = 0; p < S; ++p) {
+                const int e0 = (p * Lr + col) * E;
+                kq[u][p] = key && e0 < D ? load_lane<E>(kr + e0) : Vec{};
+                vq[u][p] = key && e0 < Dv ? load_lane<E>(vr + e0) : Vec{};
+              }
+            }
+            float sc[U *
+                     R];  // score of key u for row r at u * R + r: this lane's part, then the run's
+            MOAT_UNROLL_BLOCK for (int u = 0; u < U; ++u) {
+              float kf[S][E];
               for (int p = 0; p < S; ++p)
-                for (int e = 0; e < E; ++e) dot += qr[r][p][e] * kf[p][e];
-              sc[u * R + r] = dot;
+                for (int e = 0; e < E; ++e) kf[p][e] = lane_elem(kq[u][p], e);
+              MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
+                float dot = 0.f;
+                for (int p = 0; p < S; ++p)
+                  for (int e = 0; e < E; ++e) dot += qr[r][p][e] * kf[p][e];
+                sc[u * R + r] = dot;
+              }
             }
+            kx::warp_sum_all<U * R, Lr>(sc);  // over the run's lanes
+            if (!multi && k0 + U * P <= end)
+              update<false>(sc, vq, kb, r0, B, begin, end, m, l, o);
+            else
+              update<true>(sc, vq, kb, r0, B, begin, end, m, l, o);
           }
-          kx::warp_sum_all<U * R, Lr>(sc);  // over the run's lanes
-          if (!multi && k0 + U * P <= end)
-            update<false>(sc, vq, kb, r0, B, begin, end, m, l, o);
-          else
-            update<true>(sc, vq, kb, r0, B, begin, end, m, l, o);
-        }
-        merge_runs(m, l, o);
-        float* mine = states + g * state;
-        MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
-          if (r >= B) break;
-          if (lane == 0) mine[r] = m[r], mine[B + r] = l[r];
-          MOAT_UNROLL_BLOCK for (int p = 0; p < S; ++p) {
-            const int e0 = (p * Lr + col) * E;
-            if (run == 0 && e0 < Dv)
-              for (int e = 0; e < E; ++e) mine[2 * B + r * Dv + e0 + e] = o[r][p][e];
+          merge_runs(m, l, o);
+          float* mine = states + g * stride;
+          MOAT_UNROLL_BLOCK for (int r = 0; r < R; ++r) {
+            if (r >= B) break;
+            if (lane == 0) mine[r] = m[r], mine[B + r] = l[r];
+            MOAT_UNROLL_BLOCK for (int p = 0; p < S; ++p) {
+              const int e0 = (p * Lr + col) * E;
+              if (run == 0 && e0 < Dv)
+                for (int e = 0; e < E; ++e) mine[2 * B + r * Dv + e0 + e] = o[r][p][e];
+            }
           }
         }
       }
@@ -250,10 +386,10 @@ struct DecodeLanesKernel {
         const int r = sums ? idx - B * Dv : idx / Dv, d = sums ? 0 : idx % Dv;
         if (kBlocked && r0 + r >= s.group() * s.seq_q) continue;  // past the group (last block)
         float mx = kx::lowest_float();
-        for (int gg = 0; gg < G; ++gg) mx = kx::fast_max(mx, states[gg * state + r]);
+        for (int gg = 0; gg < G; ++gg) mx = kx::fast_max(mx, states[gg * stride + r]);
         float acc = 0.f;
         for (int gg = 0; gg < G; ++gg) {
-          const float* st = states + gg * state;
+          const float* st = states + gg * stride;
           if (st[r] == kx::lowest_float()) continue;  // the group saw no key of this row
           acc += kx::fast_exp(st[r] - mx) * (sums ? st[B + r] : st[2 * B + r * Dv + d]);
         }

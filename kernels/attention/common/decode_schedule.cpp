@@ -61,12 +61,17 @@ DecodeLanesLayout DecodeLanesLayout::make(const AttentionShape& s, int lanes, in
     return (widest + per_slot - 1) / per_slot;
   };
   const auto with_groups = [&](DecodeLanesLayout lay) -> DecodeLanesLayout {
-    const std::size_t state = std::size_t(lay.block_rows) * (s.value_dim + 2) * sizeof(float),
-                      slack = 16;
+    int floats = lay.block_rows * (s.value_dim + 2);
+    // Key lanes: a step's weights [key][row] share the slot; 16-byte rows of them.
+    if (lay.key_lanes()) floats = (std::max(floats, lay.keys_per_step() * lay.rows) + 3) / 4 * 4;
+    lay.group_floats = floats;
+    const auto bytes_at = [&](int g) {
+      return (std::size_t(g) * floats + lay.query_floats(s)) * sizeof(float) + 16;  // + slack
+    };
     lay.groups = std::max(1, groups);
-    while (lay.groups > 1 && lay.groups * state + slack > budget) lay.groups /= 2;
-    if (lay.groups * state + slack > budget) return {};
-    lay.bytes = int(lay.groups * state + slack);
+    while (lay.groups > 1 && bytes_at(lay.groups) > budget) lay.groups /= 2;
+    if (bytes_at(lay.groups) > budget) return {};
+    lay.bytes = int(bytes_at(lay.groups));
     return lay;
   };
   // 8-element slots (16-bit rows) where their register rows allow, else 4-element ones; register
@@ -82,6 +87,8 @@ DecodeLanesLayout DecodeLanesLayout::make(const AttentionShape& s, int lanes, in
     lay.block_rows = (rows + lay.row_blocks - 1) / lay.row_blocks;  // balanced blocks
     lay.rows = lay.block_rows == 1 ? 1 : lay.block_rows <= 4 ? 4 : 8;
     if (width == 8 && !(lay.rows == 1 || (lay.rows == 4 && slots == 1))) continue;
+    const int key_piece = lanes == 1 ? 4 : 16 / elem_bytes;  // K elements per lane and load
+    if (lay.rows == kDecodeLanesMaxRows && slots == 1 && s.head_dim % key_piece != 0) continue;
     lay.lanes = lanes;
     lay.width = width;
     lay.row_lanes = row_lanes_at(width);

@@ -34,6 +34,9 @@ struct DecodeSchedule {
 // key tiles are staged in scratch instead (decode_staged.hpp).
 inline constexpr int kDecodeLanesMaxRows = 8;
 inline constexpr int kDecodeLanesMaxRowBlocks = 8;
+// Keys per lane and step of key-lanes layouts (8 register rows of one slot): each lane scores
+// its own keys, so a warp takes 64 keys a step.
+inline constexpr int kDecodeKeyLanesKeys = 2;
 
 // How teams of the lanes kernel split an item; lanes = 0 when the kernel does not apply.
 struct DecodeLanesLayout {
@@ -47,10 +50,19 @@ struct DecodeLanesLayout {
   int row_blocks = 0;  // teams per item: the group's query rows cut into blocks of block_rows
   int block_rows = 0;  // query rows per block (the last block may hold fewer)
   int slots = 0;       // width-element slots per lane and row: 1 or kMaxSlots
-  int bytes = 0;       // level-0 scratch: one (m, l, o) state per group, plus alignment slack
+  int group_floats = 0;  // level-0 scratch per group: its (m, l, o) state of block_rows rows
+                         // (key lanes: also, at other times, a step's weights)
+  int bytes = 0;  // level-0 scratch: the groups', the query rows (key lanes), alignment slack
 
   int threads() const { return lanes * groups; }
   int keys_at_once() const { return lanes / row_lanes; }
+  // 8 register rows of one slot score keys a lane each (decode_lanes.hpp): a warp-wide dot per
+  // (key, row) would cost ~20 instructions where 8 are multiply-adds.
+  bool key_lanes() const { return rows == kDecodeLanesMaxRows && slots == 1; }
+  // Keys a warp takes per step (key lanes: kDecodeKeyLanesKeys per lane).
+  int keys_per_step() const { return key_lanes() ? kDecodeKeyLanesKeys * lanes : keys_at_once(); }
+  // Floats of the query rows in scratch after the groups' (key lanes), else 0.
+  int query_floats(const AttentionShape& s) const { return key_lanes() ? rows * s.head_dim : 0; }
 
   // lanes: 32 on GPUs, 1 on host teams; groups: key groups wanted (halved to fit `budget`);
   // elem_bytes: the K/V storage element size. Register rows times slots stay within 8 (128
@@ -58,7 +70,8 @@ struct DecodeLanesLayout {
   // one register row (MHA), or of four (GQA groups up to 4) in one slot, take 8-element slots: a
   // warp then holds two keys of head_dim 128 at once, one per half-warp, so each reduction and
   // softmax instruction serves two keys. Others take 4 (8 rows, or 4 rows of two slots, would
-  // spill).
+  // spill). Key-lanes layouts load K in 16-byte pieces per lane: 16-bit rows need a head_dim of
+  // whole 8-element pieces on GPUs (else the staged kernel runs).
   static DecodeLanesLayout make(const AttentionShape& s, int lanes, int groups, std::size_t budget,
                                 int elem_bytes);
 };
