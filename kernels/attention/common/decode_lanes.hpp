@@ -86,6 +86,7 @@ struct DecodeLanesKernel {
   static constexpr int KP = kDecodeKeyLanesKeys, KT = KP * L;
   static constexpr int KE = L == 1 ? 4 : 16 / int(sizeof(T)), KB = 16 / KE;
   static constexpr int KU = KT < 8 ? KT : 8;  // V rows in flight at once in P V
+  static constexpr int kKeyAlign = kKeyLanes ? KE : E;  // K elements a row must start aligned to
   using KeyPiece = LaneLoad<T, KE>;
   // Keys per run and step: ~4 KB per warp in flight within 128 registers per thread (spills
   // beyond). fp32: 8 keys of one row, 4 of 4 rows, 1 when rows x slots take 64 registers of
@@ -301,10 +302,8 @@ struct DecodeLanesKernel {
     for (int n = plan.team_offsets(team); n < plan.team_offsets(team + 1); ++n) {
       const int b = plan.items(n, 0), hk = plan.items(n, 1), begin = plan.items(n, 2),
                 end = plan.items(n, 3), slot = plan.items(n, 4);
-      if (begin < end &&
-          (!group_aligned < kKeyLanes
-               ? KE
-               : E > (kv.key(b, hk, begin)) || !group_aligned<E>(kv.value(b, hk, begin))))
+      if (begin < end && (!group_aligned<kKeyAlign>(kv.key(b, hk, begin)) ||
+                          !group_aligned<E>(kv.value(b, hk, begin))))
         Kokkos::abort("decode_lanes: K/V rows do not start at a whole slot");
       if constexpr (kKeyLanes) {
         for (int idx = tid; idx < R * D; idx += nt) {  // pre-scaled; rows past the block zero
