@@ -43,7 +43,7 @@ std::vector<ShapeValues> test_shapes(const ShapeValues& extra) {
 int chunks_per_call(const AttentionShape& s, int features, int chunk,
                     std::int64_t workspace_bytes) {
   const std::int64_t heads = std::int64_t(s.batch) * s.heads_q, F = features, C = chunk;
-  const std::int64_t chunks = (s.seq_kv + C - 1) / C;
+  const std::int64_t chunks = chunk_count(s, chunk);
   const std::int64_t per_team = (3 * C * F + C * C + C + F * (s.value_dim + 2)) * 4;
   return int(std::clamp<std::int64_t>(workspace_bytes / (per_team * heads), 1, chunks));
 }
@@ -98,7 +98,7 @@ Cost linear_cost(const CostInput& in) {
   c.launches = 1;
   if (in.chunked) {
     c.bytes_onchip += 2.0 * s.o_elems() * 4.0;  // intra outputs read back by the readout
-    const int chunks = (s.seq_kv + in.chunk - 1) / in.chunk;
+    const int chunks = chunk_count(s, in.chunk);
     const int per_call = chunks_per_call(s, in.features, in.chunk);
     c.launches = 3 * ((chunks + per_call - 1) / per_call);
   }

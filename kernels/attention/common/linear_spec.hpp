@@ -45,6 +45,10 @@ Cost linear_cost(const CostInput& in);
 // state and decay. Calls cover as many chunks of every head as `workspace_bytes` holds (at least
 // one), so the workspace does not grow with the sequence.
 inline constexpr std::int64_t kChunkWorkspaceBytes = std::int64_t(256) << 20;
+// Chunks of `chunk` keys covering every key (the last may be partial).
+inline int chunk_count(const AttentionShape& s, int chunk) {
+  return (s.seq_kv + chunk - 1) / chunk;
+}
 int chunks_per_call(const AttentionShape& s, int features, int chunk,
                     std::int64_t workspace_bytes = kChunkWorkspaceBytes);
 

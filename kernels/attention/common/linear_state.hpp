@@ -279,7 +279,7 @@ class LinearAttention {
     }
     Kokkos::deep_copy(state_, 0.f);
     Kokkos::deep_copy(norm_, 0.f);
-    const int chunks = (s_.seq_kv + chunk_ - 1) / chunk_;
+    const int chunks = linear::chunk_count(s_, chunk_);
     for (int c_first = 0; c_first < chunks; c_first += chunks_per_call_) {
       const int n = std::min(chunks_per_call_, chunks - c_first);
       const LinearChunks<Policy> f{
