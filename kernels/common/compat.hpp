@@ -14,9 +14,8 @@
 
 // Loops over a thread's register block with large bodies (exp, log, policy hooks, stores): GPU
 // compilers may leave them rolled, which moves the whole block to local memory. Device-only:
-// host compilers warn on unknown pragmas.
-// MOAT_ROLLED: a loop the compiler must not unroll (whose unrolled copies would hold more loads
-// in flight than registers allow).
+// host compilers warn on unknown pragmas (so is MOAT_ROLLED: a loop the compiler must not unroll,
+// whose unrolled copies would hold more loads in flight than registers allow).
 #if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
 #define MOAT_UNROLL_BLOCK _Pragma("unroll")
 #define MOAT_ROLLED _Pragma("unroll 1")

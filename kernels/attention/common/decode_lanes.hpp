@@ -82,9 +82,10 @@ struct DecodeLanesKernel {
   // Key lanes (DecodeLanesLayout::key_lanes): KP keys per lane and step, K loaded in KE-element
   // pieces (16 bytes on GPUs), KB pieces (16 elements) per key in flight at once: ptxas hoists
   // every row's query reads of a batch, so more would spill past 128 registers.
-  static constexpr bool kKeyLanes = R == kDecodeLanesMaxRows && S == 1 && E == 4;
+  static constexpr bool kKeyLanes = DecodeLanesLayout::key_lanes_at(R, S);
+  static_assert(!kKeyLanes || E == 4, "key lanes own 4 value columns a lane");
   static constexpr int KP = kDecodeKeyLanesKeys, KT = KP * L;
-  static constexpr int KE = L == 1 ? 4 : 16 / int(sizeof(T)), KB = 16 / KE;
+  static constexpr int KE = DecodeLanesLayout::key_piece(L, int(sizeof(T))), KB = 16 / KE;
   static constexpr int KU = KT < 8 ? KT : 8;  // V rows in flight at once in P V
   static constexpr int kKeyAlign = kKeyLanes ? KE : E;  // K elements a row must start aligned to
   using KeyPiece = LaneLoad<T, KE>;

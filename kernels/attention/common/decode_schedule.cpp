@@ -87,8 +87,7 @@ DecodeLanesLayout DecodeLanesLayout::make(const AttentionShape& s, int lanes, in
     lay.block_rows = (rows + lay.row_blocks - 1) / lay.row_blocks;  // balanced blocks
     lay.rows = lay.block_rows == 1 ? 1 : lay.block_rows <= 4 ? 4 : 8;
     if (width == 8 && !(lay.rows == 1 || (lay.rows == 4 && slots == 1))) continue;
-    const int key_piece = lanes == 1 ? 4 : 16 / elem_bytes;  // K elements per lane and load
-    if (lay.rows == kDecodeLanesMaxRows && slots == 1 && s.head_dim % key_piece != 0) continue;
+    if (key_lanes_at(lay.rows, slots) && s.head_dim % key_piece(lanes, elem_bytes) != 0) continue;
     lay.lanes = lanes;
     lay.width = width;
     lay.row_lanes = row_lanes_at(width);

@@ -58,7 +58,14 @@ struct DecodeLanesLayout {
   int keys_at_once() const { return lanes / row_lanes; }
   // 8 register rows of one slot score keys a lane each (decode_lanes.hpp): a warp-wide dot per
   // (key, row) would cost ~20 instructions where 8 are multiply-adds.
-  bool key_lanes() const { return rows == kDecodeLanesMaxRows && slots == 1; }
+  bool key_lanes() const { return key_lanes_at(rows, slots); }
+  static constexpr bool key_lanes_at(int rows, int slots) {
+    return rows == kDecodeLanesMaxRows && slots == 1;
+  }
+  // K elements a lane loads at once in key lanes: 16 bytes on GPUs; 4 on host teams (one lane).
+  static constexpr int key_piece(int lanes, int elem_bytes) {
+    return lanes == 1 ? 4 : 16 / elem_bytes;
+  }
   // Keys a warp takes per step (key lanes: kDecodeKeyLanesKeys per lane).
   int keys_per_step() const { return key_lanes() ? kDecodeKeyLanesKeys * lanes : keys_at_once(); }
   // Floats of the query rows in scratch after the groups' (key lanes), else 0.
